@@ -1,0 +1,7 @@
+/* Release of what the start-up hooks set up, in reverse order. */
+#include "engine/engine-internal.h"
+
+void engine_modules_release(struct engine *e)
+{
+    (void)e;
+}
