@@ -378,6 +378,11 @@ int api_hijack(struct api_req *req, const char *content_type, const char **early
     sock = req->upgraded ? req->sock : -1;
     pthread_mutex_unlock(&req->mu);
 
+    /* libmicrohttpd keeps its sockets non-blocking; the handler owns this
+     * one now and reads and writes it as a plain blocking stream. */
+    if (sock >= 0)
+        fcntl(sock, F_SETFL, fcntl(sock, F_GETFL) & ~O_NONBLOCK);
+
     if (early) {
         *early = req->early_data;
         *early_len = req->early_len;
