@@ -21,7 +21,6 @@
 #include "util/err.h"
 #include "version.h"
 
-
 struct api_req;
 struct api_server;
 struct engine;
@@ -133,8 +132,8 @@ extern const struct api_route api_routes_volumes[];
 
 /* Find the route for method and path; captures are stored in req.  Returns
  * NULL when nothing matches (the caller answers 404). */
-const struct api_route *api_route_match(const char *method, const char *path,
-                                        char ***names, char ***values);
+const struct api_route *api_route_match(const char *method, const char *path, char ***names,
+                                        char ***values);
 
 /* Parse "/v1.45/rest": returns 1 with *version and *rest set, 0 when the
  * path has no version prefix, -1 when the prefix is malformed. */

@@ -6,8 +6,8 @@
 #include "util/mem.h"
 
 static const struct api_route *const route_tables[] = {
-    api_routes_system,   api_routes_images,   api_routes_containers,
-    api_routes_exec,     api_routes_networks, api_routes_volumes,
+    api_routes_system, api_routes_images,   api_routes_containers,
+    api_routes_exec,   api_routes_networks, api_routes_volumes,
 };
 
 int api_split_version(const char *path, int *version, const char **rest)

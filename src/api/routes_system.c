@@ -29,9 +29,6 @@ static void info(struct api_req *req)
 }
 
 const struct api_route api_routes_system[] = {
-    {"GET", "/_ping", ping, 0},
-    {"HEAD", "/_ping", ping, 0},
-    {"GET", "/version", version, 0},
-    {"GET", "/info", info, 0},
-    {NULL, NULL, NULL, 0},
+    {"GET", "/_ping", ping, 0}, {"HEAD", "/_ping", ping, 0}, {"GET", "/version", version, 0},
+    {"GET", "/info", info, 0},  {NULL, NULL, NULL, 0},
 };

@@ -359,8 +359,7 @@ bool api_stream_gone(struct api_req *req)
     return req->gone;
 }
 
-int api_hijack(struct api_req *req, const char *content_type, const char **early,
-               size_t *early_len)
+int api_hijack(struct api_req *req, const char *content_type, const char **early, size_t *early_len)
 {
     int sock;
 
@@ -592,8 +591,8 @@ static int open_spool(struct api_server *srv)
     return open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 }
 
-static struct api_req *req_new(struct api_server *srv, struct MHD_Connection *conn,
-                               const char *url, const char *method)
+static struct api_req *req_new(struct api_server *srv, struct MHD_Connection *conn, const char *url,
+                               const char *method)
 {
     struct api_req *req = xcalloc(1, sizeof(*req));
     const char *rest = url;
@@ -727,8 +726,7 @@ static int listen_unix(const char *path, struct berr *err)
     if (fd < 0)
         return berr_system(err, errno, "socket");
     if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0)
-        return berr_set(err, BERR_CONFLICT, 0,
-                        "another daemon is already listening on %s", path);
+        return berr_set(err, BERR_CONFLICT, 0, "another daemon is already listening on %s", path);
     close(steal_fd(fd));
     unlink(path);
 
@@ -763,8 +761,10 @@ int api_server_start(struct engine *e, char *const *hosts, struct api_server **o
         int fd;
 
         if (strncmp(h, "unix://", 7) != 0) {
-            berr_invalid(err, "unsupported host %s: berthd listens on unix:// sockets only "
-                              "(TCP would need TLS with client certificates)", h);
+            berr_invalid(err,
+                         "unsupported host %s: berthd listens on unix:// sockets only "
+                         "(TCP would need TLS with client certificates)",
+                         h);
             api_server_stop(srv);
             return -1;
         }
@@ -779,8 +779,8 @@ int api_server_start(struct engine *e, char *const *hosts, struct api_server **o
                 MHD_USE_POLL | MHD_USE_ERROR_LOG | MHD_USE_ITC,
             0, NULL, NULL, access_handler, srv, MHD_OPTION_LISTEN_SOCKET, fd,
             MHD_OPTION_NOTIFY_COMPLETED, request_completed, srv, MHD_OPTION_CONNECTION_TIMEOUT,
-            (unsigned)0, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-            MHD_OPTION_THREAD_STACK_SIZE, (size_t)(256 * 1024), MHD_OPTION_END);
+            (unsigned)0, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_THREAD_STACK_SIZE,
+            (size_t)(256 * 1024), MHD_OPTION_END);
         if (!srv->daemons[srv->n]) {
             close(fd);
             unlink(h + 7);

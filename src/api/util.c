@@ -14,8 +14,7 @@ int api_version_number(const char *s)
     int minor;
     char tail;
 
-    if (sscanf(s, "%d.%d%c", &major, &minor, &tail) != 2 || major < 0 || minor < 0 ||
-        minor > 99)
+    if (sscanf(s, "%d.%d%c", &major, &minor, &tail) != 2 || major < 0 || minor < 0 || minor > 99)
         return -1;
     return major * 100 + minor;
 }

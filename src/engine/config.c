@@ -21,7 +21,10 @@ struct config_key {
     size_t offset;
 };
 
-#define KEY(name, type, field) {name, type, offsetof(struct berth_config, field)}
+#define KEY(name, type, field)                                                                     \
+    {                                                                                              \
+        name, type, offsetof(struct berth_config, field)                                           \
+    }
 
 static const struct config_key config_keys[] = {
     KEY("data-root", KEY_STR, data_root),
@@ -92,9 +95,8 @@ static int apply_runtimes(struct berth_config *cfg, json_t *v, struct berr *err)
             return berr_invalid(err, "invalid value for \"runtimes\": runtime %s needs a path",
                                 name);
         if (args && !json_is_array(args))
-            return berr_invalid(err,
-                                "invalid value for \"runtimes\": runtimeArgs of %s must be a list",
-                                name);
+            return berr_invalid(
+                err, "invalid value for \"runtimes\": runtimeArgs of %s must be a list", name);
         config_add_runtime(cfg, name, path);
         if (args) {
             struct config_runtime *r = (struct config_runtime *)config_find_runtime(cfg, name);
@@ -120,8 +122,7 @@ static int apply_key(struct berth_config *cfg, const struct config_key *key, jso
         return 0;
     case KEY_BOOL:
         if (!json_is_boolean(v))
-            return berr_invalid(err, "invalid value for \"%s\": expected true or false",
-                                key->name);
+            return berr_invalid(err, "invalid value for \"%s\": expected true or false", key->name);
         *(bool *)field = json_is_true(v);
         return 0;
     case KEY_STRV: {
@@ -153,8 +154,7 @@ static int apply_key(struct berth_config *cfg, const struct config_key *key, jso
         json_object_foreach(v, k, item)
         {
             if (!json_is_string(item))
-                return berr_invalid(err,
-                                    "invalid value for \"%s\": expected an object of strings",
+                return berr_invalid(err, "invalid value for \"%s\": expected an object of strings",
                                     key->name);
         }
         json_decref(cfg->log_opts);
@@ -208,9 +208,8 @@ int config_apply_json(struct berth_config *cfg, const char *text, const char *co
         }
     }
     if (unknown)
-        return berr_invalid(err,
-                            "the following directives don't match any configuration option: %s",
-                            unknown);
+        return berr_invalid(
+            err, "the following directives don't match any configuration option: %s", unknown);
     if (both)
         return berr_invalid(err,
                             "the following directives are specified both as a flag and in the "
@@ -414,8 +413,10 @@ static int parse_flag(struct berth_config *cfg, int opt, const char *arg, char *
         _cleanup_free_ char *name = NULL;
 
         if (!eq || eq == arg || !eq[1])
-            return berr_invalid(err, "invalid value \"%s\" for flag --add-runtime: expected "
-                                     "name=path", arg);
+            return berr_invalid(err,
+                                "invalid value \"%s\" for flag --add-runtime: expected "
+                                "name=path",
+                                arg);
         name = xstrndup(arg, (size_t)(eq - arg));
         config_add_runtime(cfg, name, eq + 1);
         strv_push(flags_set, "runtimes");
@@ -452,8 +453,10 @@ static int parse_flag(struct berth_config *cfg, int opt, const char *arg, char *
         _cleanup_free_ char *k = NULL;
 
         if (!eq || eq == arg)
-            return berr_invalid(err, "invalid value \"%s\" for flag --log-opt: expected "
-                                     "key=value", arg);
+            return berr_invalid(err,
+                                "invalid value \"%s\" for flag --log-opt: expected "
+                                "key=value",
+                                arg);
         if (!cfg->log_opts)
             cfg->log_opts = json_object();
         k = xstrndup(arg, (size_t)(eq - arg));

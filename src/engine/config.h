@@ -67,8 +67,7 @@ void config_set_defaults(struct berth_config *cfg);
 void config_release(struct berth_config *cfg);
 
 /* Look up a runtime by name; NULL when unknown. */
-const struct config_runtime *config_find_runtime(const struct berth_config *cfg,
-                                                 const char *name);
+const struct config_runtime *config_find_runtime(const struct berth_config *cfg, const char *name);
 
 /* Add or replace a runtime. */
 void config_add_runtime(struct berth_config *cfg, const char *name, const char *path);

@@ -5,12 +5,12 @@
 
 #include "engine/engine.h"
 
-int engine_platform_check(struct engine *e, struct berr *err); /* engine/platform.c */
-int engine_platform_init(struct engine *e, struct berr *err);  /* engine/platform.c */
-int engine_images_init(struct engine *e, struct berr *err);    /* engine/images.c */
-int engine_runtime_init(struct engine *e, struct berr *err);   /* engine/runtime.c */
-int engine_network_init(struct engine *e, struct berr *err);   /* engine/networks.c */
-int engine_volumes_init(struct engine *e, struct berr *err);   /* engine/volumes.c */
+int engine_platform_check(struct engine *e, struct berr *err);     /* engine/platform.c */
+int engine_platform_init(struct engine *e, struct berr *err);      /* engine/platform.c */
+int engine_images_init(struct engine *e, struct berr *err);        /* engine/images.c */
+int engine_runtime_init(struct engine *e, struct berr *err);       /* engine/runtime.c */
+int engine_network_init(struct engine *e, struct berr *err);       /* engine/networks.c */
+int engine_volumes_init(struct engine *e, struct berr *err);       /* engine/volumes.c */
 int engine_containers_restore(struct engine *e, struct berr *err); /* engine/containers.c */
 
 /* Wake event subscribers and waiters (engine/events.c). */

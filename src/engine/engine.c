@@ -38,8 +38,9 @@ static int lock_file(const char *path, const char *what, int *out, struct berr *
         return berr_system(err, errno, "open %s", path);
     if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
         if (errno == EWOULDBLOCK)
-            return berr_conflict(err, "%s %s is locked: is another berthd running? "
-                                      "Stop it or choose another path",
+            return berr_conflict(err,
+                                 "%s %s is locked: is another berthd running? "
+                                 "Stop it or choose another path",
                                  what, path);
         return berr_system(err, errno, "lock %s", path);
     }

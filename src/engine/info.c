@@ -53,15 +53,12 @@ json_t *engine_info(struct engine *e)
     json_object_set_new(info, "ContainersPaused", json_integer(0));
     json_object_set_new(info, "ContainersStopped", json_integer(containers));
     json_object_set_new(info, "Images", json_integer(images));
-    json_object_set_new(info, "Driver", json_string(e->cfg->storage_driver
-                                                        ? e->cfg->storage_driver
-                                                        : "overlay2"));
-    json_object_set_new(info, "DriverStatus",
-                        json_pack("[[s,s]]", "Backing Filesystem", "extfs"));
+    json_object_set_new(info, "Driver",
+                        json_string(e->cfg->storage_driver ? e->cfg->storage_driver : "overlay2"));
+    json_object_set_new(info, "DriverStatus", json_pack("[[s,s]]", "Backing Filesystem", "extfs"));
     json_object_set_new(info, "Plugins",
                         json_pack("{s:[s],s:[s,s,s],s:n,s:[s]}", "Volume", "local", "Network",
-                                  "bridge", "host", "null", "Authorization", "Log",
-                                  "json-file"));
+                                  "bridge", "host", "null", "Authorization", "Log", "json-file"));
     json_object_set_new(info, "MemoryLimit", json_true());
     json_object_set_new(info, "SwapLimit", json_true());
     json_object_set_new(info, "CpuCfsPeriod", json_true());
@@ -102,16 +99,15 @@ json_t *engine_info(struct engine *e)
                         json_string(e->cfg->default_runtime ? e->cfg->default_runtime : ""));
     json_object_set_new(info, "Swarm",
                         json_pack("{s:s,s:s,s:s,s:b,s:s,s:n}", "LocalNodeState", "inactive",
-                                  "NodeID", "", "NodeAddr", "", "ControlAvailable", 0, "Error",
-                                  "", "RemoteManagers"));
+                                  "NodeID", "", "NodeAddr", "", "ControlAvailable", 0, "Error", "",
+                                  "RemoteManagers"));
     json_object_set_new(info, "LiveRestoreEnabled", json_boolean(e->cfg->live_restore));
     json_object_set_new(info, "Isolation", json_string(""));
     json_object_set_new(info, "InitBinary", json_string("catatonit"));
     json_object_set_new(info, "ContainerdCommit", json_pack("{s:s}", "ID", ""));
     json_object_set_new(info, "RuncCommit", json_pack("{s:s}", "ID", ""));
     json_object_set_new(info, "InitCommit", json_pack("{s:s}", "ID", ""));
-    json_object_set_new(info, "SecurityOptions",
-                        json_pack("[s]", "name=seccomp,profile=builtin"));
+    json_object_set_new(info, "SecurityOptions", json_pack("[s]", "name=seccomp,profile=builtin"));
     json_object_set_new(info, "Warnings", json_array());
     return info;
 }

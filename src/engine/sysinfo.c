@@ -15,9 +15,8 @@
 const char *sysinfo_goarch(const char *machine)
 {
     static const char *const map[][2] = {
-        {"x86_64", "amd64"}, {"aarch64", "arm64"},   {"i686", "386"},
-        {"i386", "386"},     {"armv7l", "arm"},      {"ppc64le", "ppc64le"},
-        {"s390x", "s390x"},  {"riscv64", "riscv64"},
+        {"x86_64", "amd64"}, {"aarch64", "arm64"},   {"i686", "386"},    {"i386", "386"},
+        {"armv7l", "arm"},   {"ppc64le", "ppc64le"}, {"s390x", "s390x"}, {"riscv64", "riscv64"},
     };
 
     for (size_t i = 0; i < ARRAY_SIZE(map); i++)

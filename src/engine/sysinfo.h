@@ -6,10 +6,10 @@
 
 struct sysinfo_host {
     char kernel[128];
-    char os_name[128];  /* PRETTY_NAME of os-release */
+    char os_name[128]; /* PRETTY_NAME of os-release */
     char os_version[64];
-    char arch[65];      /* Go's names: amd64, arm64 */
-    char machine[65];   /* uname: x86_64 */
+    char arch[65];    /* Go's names: amd64, arm64 */
+    char machine[65]; /* uname: x86_64 */
     char hostname[256];
     int ncpu;
     int64_t mem_total;  /* bytes */

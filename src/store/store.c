@@ -94,8 +94,8 @@ static int read_version(struct store *s, struct berr *err)
 {
     _cleanup_stmt_ sqlite3_stmt *st = NULL;
 
-    if (store_exec(s, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)",
-                   err) < 0)
+    if (store_exec(s, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)", err) <
+        0)
         return -1;
     if (sqlite3_prepare_v2(s->db, "SELECT MAX(version) FROM schema_version", -1, &st, NULL))
         return store_error(s, err, "read schema version");
@@ -160,8 +160,9 @@ int store_open(const char *path, struct store **out, struct berr *err)
     /* WAL with synchronous=NORMAL keeps every committed transaction across a
      * daemon crash (only a power cut can lose the last ones) and is what
      * makes a commit cheap enough for the container hot path. */
-    if (store_exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                      " PRAGMA foreign_keys=ON;",
+    if (store_exec(s,
+                   "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                   " PRAGMA foreign_keys=ON;",
                    err) < 0 ||
         read_version(s, err) < 0 || migrate(s, err) < 0) {
         store_close(s);
@@ -209,8 +210,8 @@ int store_meta_set(struct store *s, const char *key, const char *val, struct ber
     int rc;
 
     store_lock(s);
-    if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", -1,
-                           &st, NULL)) {
+    if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", -1, &st,
+                           NULL)) {
         store_unlock(s);
         return store_error(s, err, "write meta");
     }

@@ -30,7 +30,10 @@ struct berr {
     char *msg;  /* owned; NULL while no error is set */
 };
 
-#define BERR_INIT {BERR_NONE, 0, NULL}
+#define BERR_INIT                                                                                  \
+    {                                                                                              \
+        BERR_NONE, 0, NULL                                                                         \
+    }
 
 /* Set the error (replacing any earlier one).  When errnum is not 0,
  * ": strerror(errnum)" is appended.  Always returns -1. */
@@ -39,10 +42,10 @@ int berr_set(struct berr *err, enum berr_kind kind, int errnum, const char *fmt,
 int berr_vset(struct berr *err, enum berr_kind kind, int errnum, const char *fmt, va_list ap);
 
 /* Shorthands for the common kinds; all return -1. */
-#define berr_invalid(err, ...)   berr_set((err), BERR_INVALID, 0, __VA_ARGS__)
-#define berr_not_found(err, ...) berr_set((err), BERR_NOT_FOUND, 0, __VA_ARGS__)
-#define berr_conflict(err, ...)  berr_set((err), BERR_CONFLICT, 0, __VA_ARGS__)
-#define berr_forbidden(err, ...) berr_set((err), BERR_FORBIDDEN, 0, __VA_ARGS__)
+#define berr_invalid(err, ...)        berr_set((err), BERR_INVALID, 0, __VA_ARGS__)
+#define berr_not_found(err, ...)      berr_set((err), BERR_NOT_FOUND, 0, __VA_ARGS__)
+#define berr_conflict(err, ...)       berr_set((err), BERR_CONFLICT, 0, __VA_ARGS__)
+#define berr_forbidden(err, ...)      berr_set((err), BERR_FORBIDDEN, 0, __VA_ARGS__)
 #define berr_system(err, errnum, ...) berr_set((err), BERR_SYSTEM, (errnum), __VA_ARGS__)
 
 /* Prepend context: "ctx: old message".  The kind and errno are kept.

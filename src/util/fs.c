@@ -27,8 +27,7 @@ int fs_mkdir_p(const char *path, mode_t mode, struct berr *err)
     return 0;
 }
 
-int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
-                    struct berr *err)
+int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode, struct berr *err)
 {
     _cleanup_free_ char *tmp = xasprintf("%s.tmp-%d", path, (int)gettid());
     _cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);

@@ -64,8 +64,7 @@ static void filters_both_forms(void **state)
 
     (void)state;
     assert_int_equal(json_array_size(json_object_get(a, "label")), 1);
-    assert_string_equal(json_string_value(json_array_get(json_object_get(a, "label"), 0)),
-                        "a=b");
+    assert_string_equal(json_string_value(json_array_get(json_object_get(a, "label"), 0)), "a=b");
     assert_int_equal(json_array_size(json_object_get(b, "name")), 2);
     assert_int_equal(json_object_size(c), 0);
     assert_null(d);
@@ -118,9 +117,9 @@ static void routes_match_with_captures(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(version_prefix_split),  cmocka_unit_test(version_bounds),
-        cmocka_unit_test(query_booleans),        cmocka_unit_test(filters_both_forms),
-        cmocka_unit_test(json_body_rules),       cmocka_unit_test(routes_match_with_captures),
+        cmocka_unit_test(version_prefix_split), cmocka_unit_test(version_bounds),
+        cmocka_unit_test(query_booleans),       cmocka_unit_test(filters_both_forms),
+        cmocka_unit_test(json_body_rules),      cmocka_unit_test(routes_match_with_captures),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

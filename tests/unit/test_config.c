@@ -36,9 +36,8 @@ static void unknown_keys_are_named(void **state)
     struct berr err = BERR_INIT;
 
     (void)state;
-    assert_int_equal(config_apply_json(&cfg, "{\"debug\":true,\"colour\":1,\"size\":2}", NULL,
-                                       &err),
-                     -1);
+    assert_int_equal(
+        config_apply_json(&cfg, "{\"debug\":true,\"colour\":1,\"size\":2}", NULL, &err), -1);
     assert_int_equal(err.kind, BERR_INVALID);
     assert_string_equal(berr_msg(&err), "the following directives don't match any "
                                         "configuration option: colour, size");
@@ -91,8 +90,8 @@ static void flags_beat_defaults_and_file(void **state)
     int fd = mkstemp(path);
     struct berth_config cfg = {0};
     struct berr err = BERR_INIT;
-    char *argv[] = {"berthd", "--config-file", path, "--data-root", "/flag", "-l", "warn",
-                    "--add-runtime", "x=/bin/x", NULL};
+    char *argv[] = {"berthd", "--config-file", path,       "--data-root", "/flag", "-l",
+                    "warn",   "--add-runtime", "x=/bin/x", NULL};
 
     (void)state;
     assert_true(fd >= 0);

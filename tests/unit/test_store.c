@@ -91,9 +91,8 @@ static void garbage_file_is_refused(void **state)
     struct berr err = BERR_INIT;
 
     (void)state;
-    assert_int_equal(fs_write_atomic(path, "this is not a database at all, not at all....",
-                                     46, 0600, &err),
-                     0);
+    assert_int_equal(
+        fs_write_atomic(path, "this is not a database at all, not at all....", 46, 0600, &err), 0);
     assert_int_equal(store_open(path, &s, &err), -1);
     assert_true(berr_is_set(&err));
     berr_clear(&err);

@@ -20,8 +20,7 @@ static void err_set_appends_strerror_once(void **state)
     assert_string_equal(berr_msg(&err), "open /x: No such file or directory");
     assert_int_equal(err.kind, BERR_SYSTEM);
     berr_wrap(&err, "create container %s", "abc");
-    assert_string_equal(berr_msg(&err),
-                        "create container abc: open /x: No such file or directory");
+    assert_string_equal(berr_msg(&err), "create container abc: open /x: No such file or directory");
     assert_int_equal(err.errnum, ENOENT);
     berr_clear(&err);
     assert_false(berr_is_set(&err));
