@@ -1,0 +1,17 @@
+/* What containers ask of the platform layer (implemented in platform.c). */
+#ifndef BERTH_ENGINE_PLATFORM_H
+#define BERTH_ENGINE_PLATFORM_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "engine/engine.h"
+
+/* Validate and adapt a create (update: true for POST /update) request's
+ * HostConfig in place by the platform's rules: discarded values are
+ * zeroed, each warning string is appended to `warnings` (a JSON array),
+ * the first error is BERR_INVALID with the exact reference message. */
+int engine_platform_verify_host_config(struct engine *e, json_t *host_config, json_t *warnings,
+                                       bool update, struct berr *err);
+
+#endif
