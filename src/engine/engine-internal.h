@@ -19,4 +19,7 @@ void engine_events_shutdown(struct engine *e);
 /* Release what the module hooks set up, in reverse order (engine/modules.c). */
 void engine_modules_release(struct engine *e);
 
+/* Free the platform set up by engine_platform_check (engine/platform.c). */
+void engine_platform_release(struct engine *e);
+
 #endif

@@ -15,7 +15,7 @@
 #include "util/err.h"
 
 struct store;
-struct platform_ops;
+struct platform;
 struct image_store;
 struct netctl;
 struct runtime;
@@ -26,7 +26,7 @@ struct volume_store;
 struct engine {
     struct berth_config *cfg;
     struct store *store;
-    const struct platform_ops *platform;
+    struct platform *platform; /* platform/platform.h */
     struct image_store *images;
     struct netctl *net;
     struct runtime *runtime;
