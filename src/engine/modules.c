@@ -1,7 +1,9 @@
 /* Release of what the start-up hooks set up, in reverse order. */
 #include "engine/engine-internal.h"
+#include "engine/networks.h"
 
 void engine_modules_release(struct engine *e)
 {
+    engine_network_release(e);
     engine_platform_release(e);
 }

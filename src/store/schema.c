@@ -27,8 +27,10 @@ static const char *const migration_1[] = {
     /* networks and their endpoints. */
     "CREATE TABLE networks (id TEXT PRIMARY KEY, name TEXT NOT NULL, driver TEXT NOT NULL,"
     " scope TEXT NOT NULL DEFAULT 'local', doc TEXT NOT NULL)",
-    "CREATE TABLE endpoints (id TEXT PRIMARY KEY, network_id TEXT NOT NULL"
-    " REFERENCES networks(id) ON DELETE CASCADE, container_id TEXT NOT NULL, doc TEXT NOT NULL)",
+    /* No foreign key: reconciliation re-creates a network under the same
+     * ID, which must not drop the endpoints of running containers. */
+    "CREATE TABLE endpoints (id TEXT PRIMARY KEY, network_id TEXT NOT NULL,"
+    " container_id TEXT NOT NULL, doc TEXT NOT NULL)",
     "CREATE INDEX endpoints_container ON endpoints(container_id)",
 
     "CREATE TABLE volumes (name TEXT PRIMARY KEY, doc TEXT NOT NULL)",
