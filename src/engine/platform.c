@@ -149,14 +149,16 @@ static void to_json(json_t *j, struct platform_host_config *hc,
             *AT(const size_t, was, list_fields[i].off) != 0)
             json_object_set_new(j, list_fields[i].key, json_array());
 
-    if (r->memory_swappiness.set != was->res.memory_swappiness.set)
+    if (r->memory_swappiness.set != was->res.memory_swappiness.set ||
+        r->memory_swappiness.v != was->res.memory_swappiness.v)
         json_object_set_new(j, "MemorySwappiness",
                             r->memory_swappiness.set ? json_integer(r->memory_swappiness.v)
                                                      : json_null());
-    if (r->pids_limit.set != was->res.pids_limit.set)
+    if (r->pids_limit.set != was->res.pids_limit.set || r->pids_limit.v != was->res.pids_limit.v)
         json_object_set_new(j, "PidsLimit",
                             r->pids_limit.set ? json_integer(r->pids_limit.v) : json_null());
-    if (r->oom_kill_disable.set != was->res.oom_kill_disable.set)
+    if (r->oom_kill_disable.set != was->res.oom_kill_disable.set ||
+        r->oom_kill_disable.v != was->res.oom_kill_disable.v)
         json_object_set_new(j, "OomKillDisable",
                             r->oom_kill_disable.set ? json_boolean(r->oom_kill_disable.v)
                                                     : json_null());
