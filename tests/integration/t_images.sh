@@ -1,5 +1,7 @@
 # Images: load, save, import, list, inspect, history, tag, rmi, prune, and
-# hostile archives.  Uses tests/fixtures/make-busybox-image.sh.
+# hostile archives.  Uses tests/fixtures/make-busybox-image.sh and
+# tests/fixtures/dockerd-import.tar.gz: `docker save` by dockerd 20.10 of
+# an image it imported from a one-file tar (see test_dockerd_archive).
 
 FIXTURES=$(cd "$(dirname "${BASH_SOURCE[0]}")/../fixtures" && pwd)
 
@@ -22,6 +24,8 @@ test_load_busybox() {
     # Loading again keeps one image and one layer.
     docker load -q -i "$tar" >/dev/null
     assert_eq 1 "$(docker images -q | wc -l)"
+    assert_eq 1 "$(ls "$BERTH_TMP/data/image/overlay2" | wc -l)"
+    docker rmi busybox >/dev/null
 }
 
 test_inspect_shape() {
@@ -38,6 +42,7 @@ test_inspect_shape() {
     api GET /v1.45/images/nosuch/json
     assert_eq 404 "$STATUS"
     assert_eq "No such image: nosuch:latest" "$(echo "$BODY" | jq -r .message)"
+    docker rmi busybox >/dev/null
 }
 
 test_tag_and_rmi() {
@@ -69,6 +74,47 @@ test_save_load_roundtrip() {
     assert_eq "$id" "$(docker image inspect -f '{{.Id}}' busybox)"
     assert_eq "$diff" "$(docker image inspect -f '{{index .RootFS.Layers 0}}' busybox)"
     rm -f "$BERTH_TMP/saved.tar"
+    docker rmi busybox >/dev/null
+}
+
+# A fresh data root gives the same IDs for a saved archive.
+test_save_fresh_root_same_ids() {
+    docker load -q -i "$(busybox_tar)" >/dev/null
+    id=$(docker image inspect -f '{{.Id}}' busybox)
+    docker save -o "$BERTH_TMP/saved.tar" busybox:latest
+    docker rmi busybox >/dev/null
+    berth_stop
+    mv "$BERTH_TMP/data" "$BERTH_TMP/data.old"
+    berth_start
+    docker load -q -i "$BERTH_TMP/saved.tar" >/dev/null
+    assert_eq "$id" "$(docker image inspect -f '{{.Id}}' busybox)"
+    docker rmi busybox >/dev/null
+    rm -rf "$BERTH_TMP/data.old" "$BERTH_TMP/saved.tar"
+}
+
+# Made once with Debian's dockerd 20.10: import of a tar holding only
+# ./etc/motd, tagged dockerd-made:latest, then docker save | gzip.
+test_dockerd_archive() {
+    out=$(docker load -i "$FIXTURES/dockerd-import.tar.gz")
+    assert_eq "Loaded image: dockerd-made:latest" "$out"
+    assert_eq sha256:781f2a4ec497b19b126cee1d86cfa266eb1e9345b0de3c00e9dea1528fa4ade3 \
+        "$(docker image inspect -f '{{.Id}}' dockerd-made)"
+    assert_eq "[/bin/sh]" "$(docker image inspect -f '{{.Config.Cmd}}' dockerd-made)"
+    # The same tar imported here gets the diff ID dockerd gave it.
+    mkdir -p "$BERTH_TMP/tiny/etc"
+    echo "made by dockerd" >"$BERTH_TMP/tiny/etc/motd"
+    chmod 755 "$BERTH_TMP/tiny" "$BERTH_TMP/tiny/etc"
+    chmod 644 "$BERTH_TMP/tiny/etc/motd"
+    tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 -C "$BERTH_TMP/tiny" \
+        -cf "$BERTH_TMP/tiny.tar" .
+    id=$(docker import "$BERTH_TMP/tiny.tar")
+    assert_eq sha256:c9880bbf4694e5d8476ab587928bb7f6594cc572c73b1cf943dd6184cc9d8358 \
+        "$(docker image inspect -f '{{index .RootFS.Layers 0}}' "$id")"
+    # Both images share the one layer.
+    assert_eq 1 "$(ls "$BERTH_TMP/data/image/overlay2" | wc -l)"
+    docker rmi dockerd-made "$id" >/dev/null
+    assert_eq 0 "$(ls "$BERTH_TMP/data/image/overlay2" | wc -l)"
+    rm -rf "$BERTH_TMP/tiny" "$BERTH_TMP/tiny.tar"
 }
 
 test_import_changes() {
@@ -104,6 +150,7 @@ test_images_filters_and_prune() {
     assert_contains "$out" "deleted: $dangling"
     assert_eq 1 "$(docker images -q | wc -l)"
     rm -f "$BERTH_TMP/empty.tar"
+    docker rmi busybox >/dev/null
 }
 
 # A hostile layer must fail, leave no layer, image or file outside.
@@ -171,4 +218,24 @@ test_hostile_hardlink() {
 test_hostile_truncated_gzip() {
     hostile_load truncated
     assert_contains "$OUT" "Error response from daemon"
+}
+
+# The conflicts of rmi with a container that uses the image: a row of the
+# containers table stands in for a container (the check reads only it).
+test_rmi_conflict_with_container() {
+    local db="$BERTH_TMP/data/berth.db" cid
+    docker load -q -i "$(busybox_tar)" >/dev/null
+    id=$(docker image inspect -f '{{.Id}}' busybox)
+    cid=$(printf 'c%.0s' $(seq 64))
+    sqlite3 "$db" "INSERT INTO containers (id, name, image_id, created, doc) VALUES
+        ('$cid', '/fake', '$id', 0, '{\"State\":{\"Running\":false}}')"
+    expect_fail docker rmi busybox
+    assert_contains "$OUT" "conflict: unable to remove repository reference \"busybox\" (must force) - container ${cid:0:12} is using its referenced image ${id:7:12}"
+    expect_fail docker rmi "${id:7:12}"
+    assert_contains "$OUT" "conflict: unable to delete ${id:7:12} (must be forced) - image is being used by stopped container ${cid:0:12}"
+    sqlite3 "$db" "UPDATE containers SET doc = '{\"State\":{\"Running\":true}}'"
+    expect_fail docker rmi -f "${id:7:12}"
+    assert_contains "$OUT" "(cannot be forced) - image is being used by running container ${cid:0:12}"
+    sqlite3 "$db" "DELETE FROM containers WHERE id = '$cid'"
+    docker rmi busybox >/dev/null
 }
