@@ -67,8 +67,10 @@ static json_t *familiar_list(char **refs)
 {
     json_t *arr = json_array();
 
-    for (size_t i = 0; refs && refs[i]; i++)
-        json_array_append_new(arr, json_string_nocheck(image_ref_familiarize(refs[i])));
+    for (size_t i = 0; refs && refs[i]; i++) {
+        _cleanup_free_ char *fam = image_ref_familiarize(refs[i]);
+        json_array_append_new(arr, json_string(fam));
+    }
     return arr;
 }
 
