@@ -239,3 +239,19 @@ test_rmi_conflict_with_container() {
     sqlite3 "$db" "DELETE FROM containers WHERE id = '$cid'"
     docker rmi busybox >/dev/null
 }
+
+# A pure OCI image layout (index.json, no manifest.json) loads by its
+# io.containerd.image.name annotation.
+test_load_oci_layout() {
+    local d="$BERTH_TMP/oci"
+    mkdir -p "$d"
+    tar -C "$d" -xf "$(busybox_tar)"
+    rm "$d/manifest.json" "$d/repositories"
+    sed -i 's#docker.io/library/busybox:latest#docker.io/library/oci-bb:1#' "$d/index.json"
+    tar -C "$d" -czf "$BERTH_TMP/oci.tar.gz" .
+    out=$(docker load -i "$BERTH_TMP/oci.tar.gz")
+    assert_eq "Loaded image: oci-bb:1" "$out"
+    assert_eq "$(cat "$BERTH_TMP/busybox.id")" "$(docker image inspect -f '{{.Id}}' oci-bb:1)"
+    docker rmi oci-bb:1 >/dev/null
+    rm -rf "$d" "$BERTH_TMP/oci.tar.gz"
+}
