@@ -88,17 +88,19 @@ static void recreate(struct netctl *c, struct net_network *n)
 
 static void remove_missing(struct netctl *c, const struct host_list *hosts)
 {
-    struct net_network *next;
+    _cleanup_strv_ char **ids = NULL;
 
-    for (struct net_network *n = c->nets; n; n = next) {
+    /* Walk a snapshot: re-creating a network changes the list. */
+    for (struct net_network *n = c->nets; n; n = n->next)
+        strv_push(&ids, n->id);
+    for (size_t i = 0; ids && ids[i]; i++) {
+        struct net_network *n = net_by_id(c, ids[i]);
         struct berr err = BERR_INIT;
 
-        next = n->next;
-        if (!net_host_backed(n) || host_has(hosts, net_opt(n, c->cfg.host_id_key)))
+        if (!n || !net_host_backed(n) || host_has(hosts, net_opt(n, c->cfg.host_id_key)))
             continue;
         if (!strcmp(n->driver, c->cfg.default_driver) && strcmp(n->name, c->cfg.default_name)) {
             recreate(c, n);
-            next = c->nets; /* the list changed under us: start over */
             continue;
         }
         if (!strcmp(n->scope, "global"))
