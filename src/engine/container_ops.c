@@ -1,0 +1,363 @@
+/* Stop, kill, restart, remove, wait and resize. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "engine/container-internal.h"
+#include "engine/events.h"
+#include "engine/networks.h"
+#include "util/fs.h"
+#include "util/json.h"
+#include "util/log.h"
+#include "util/mem.h"
+
+static const struct {
+    const char *name;
+    int num;
+} signals[] = {
+    {"HUP", SIGHUP},       {"INT", SIGINT},   {"QUIT", SIGQUIT},     {"ILL", SIGILL},
+    {"TRAP", SIGTRAP},     {"ABRT", SIGABRT}, {"IOT", SIGIOT},       {"BUS", SIGBUS},
+    {"FPE", SIGFPE},       {"KILL", SIGKILL}, {"USR1", SIGUSR1},     {"SEGV", SIGSEGV},
+    {"USR2", SIGUSR2},     {"PIPE", SIGPIPE}, {"ALRM", SIGALRM},     {"TERM", SIGTERM},
+    {"STKFLT", SIGSTKFLT}, {"CHLD", SIGCHLD}, {"CONT", SIGCONT},     {"STOP", SIGSTOP},
+    {"TSTP", SIGTSTP},     {"TTIN", SIGTTIN}, {"TTOU", SIGTTOU},     {"URG", SIGURG},
+    {"XCPU", SIGXCPU},     {"XFSZ", SIGXFSZ}, {"VTALRM", SIGVTALRM}, {"PROF", SIGPROF},
+    {"WINCH", SIGWINCH},   {"IO", SIGIO},     {"PWR", SIGPWR},       {"SYS", SIGSYS},
+};
+
+int container_signal_parse(const char *s)
+{
+    const char *bare = strncasecmp(s, "SIG", 3) ? s : s + 3;
+    char *end = NULL;
+    long n = strtol(s, &end, 10);
+
+    if (*s && end && !*end)
+        return n > 0 && n < 65 ? (int)n : -1;
+    for (size_t i = 0; i < ARRAY_SIZE(signals); i++)
+        if (!strcasecmp(signals[i].name, bare))
+            return signals[i].num;
+    if (!strncasecmp(bare, "RTMIN+", 6))
+        return SIGRTMIN + atoi(bare + 6);
+    if (!strncasecmp(bare, "RTMAX-", 6))
+        return SIGRTMAX - atoi(bare + 6);
+    return -1;
+}
+
+void container_event(struct engine *e, struct container *c, const char *action, json_t *extra)
+{
+    json_t *attrs = json_object();
+    const char *key;
+    json_t *v;
+
+    json_object_foreach(json_object_get(container_config(c), "Labels"), key, v)
+        json_object_set(attrs, key, v);
+    json_object_set_new(attrs, "image",
+                        json_string(json_get_str(container_config(c), "Image", "")));
+    json_object_set_new(attrs, "name", json_string(c->name + 1));
+    if (extra)
+        json_object_update(attrs, extra);
+    json_decref(extra);
+    engine_event_emit(e, "container", action, c->id, attrs);
+}
+
+/* ---- kill and stop ---- */
+
+static int send_signal(struct engine *e, struct container *c, int sig, struct berr *err)
+{
+    char num[16];
+
+    if (kill(container_pid(c), sig) < 0 && errno != ESRCH)
+        return berr_system(err, errno, "kill container %s", c->id);
+    snprintf(num, sizeof(num), "%d", sig);
+    container_event(e, c, "kill", json_pack("{s:s}", "signal", num));
+    return 0;
+}
+
+/* Wait (lock held) until the exit after seq is recorded or the deadline
+ * passes; true when it exited. */
+static bool wait_exit_locked(struct engine *e, struct container *c, unsigned seq, int64_t deadline)
+{
+    while (c->exit_seq == seq && container_running(c) && !c->gone) {
+        if (!containers_wait(e, deadline) && deadline > 0 && containers_now_ms() >= deadline)
+            return c->exit_seq != seq || !container_running(c) || c->gone;
+    }
+    return true;
+}
+
+int engine_container_kill(struct engine *e, const char *ref, const char *signal, struct berr *err)
+{
+    int sig = signal && *signal ? container_signal_parse(signal) : SIGKILL;
+    struct container *c;
+    int rc;
+
+    if (sig < 0)
+        return berr_invalid(err, "Invalid signal: %s", signal);
+    containers_lock(e);
+    c = container_get_locked(e, ref, err);
+    if (!c) {
+        containers_unlock(e);
+        return -1;
+    }
+    if (!container_running(c))
+        rc = berr_conflict(err, "cannot kill container: %s: container %s is not running", ref,
+                           c->id);
+    else
+        rc = send_signal(e, c, sig, err);
+    container_put_locked(c);
+    containers_unlock(e);
+    return rc;
+}
+
+static int stop_signal_of(struct container *c, const char *signal, struct berr *err)
+{
+    const char *s =
+        signal && *signal ? signal : json_get_str(container_config(c), "StopSignal", "");
+    int sig = *s ? container_signal_parse(s) : SIGTERM;
+
+    if (sig < 0)
+        return berr_invalid(err, "Invalid signal: %s", s);
+    return sig;
+}
+
+/* Stop c (lock held): its stop signal, then SIGKILL after timeout. */
+static int stop_locked(struct engine *e, struct container *c, int timeout, const char *signal,
+                       struct berr *err)
+{
+    unsigned seq = c->exit_seq;
+    int sig = stop_signal_of(c, signal, err);
+
+    if (sig < 0)
+        return -1;
+    if (timeout < 0)
+        timeout = (int)json_get_int(container_config(c), "StopTimeout", 10);
+    if (send_signal(e, c, sig, err) < 0)
+        return -1;
+    if (!wait_exit_locked(e, c, seq, containers_now_ms() + (int64_t)timeout * 1000)) {
+        log_debug("container %.12s: no exit %d s after signal %d, killing it", c->id, timeout, sig);
+        if (container_running(c) && send_signal(e, c, SIGKILL, err) < 0)
+            return -1;
+        wait_exit_locked(e, c, seq, 0);
+    }
+    return 0;
+}
+
+int engine_container_stop(struct engine *e, const char *ref, int timeout, const char *signal,
+                          struct berr *err)
+{
+    struct container *c;
+    int rc;
+
+    containers_lock(e);
+    c = container_get_locked(e, ref, err);
+    if (!c) {
+        containers_unlock(e);
+        return -1;
+    }
+    if (!container_running(c))
+        rc = berr_set(err, BERR_NOT_MODIFIED, 0, "container is already stopped");
+    else
+        rc = stop_locked(e, c, timeout, signal, err);
+    if (rc == 0)
+        container_event(e, c, "stop", NULL);
+    container_put_locked(c);
+    containers_unlock(e);
+    return rc;
+}
+
+int engine_container_restart(struct engine *e, const char *ref, int timeout, const char *signal,
+                             struct berr *err)
+{
+    _cleanup_free_ char *id = NULL;
+    struct container *c;
+    int rc = 0;
+
+    containers_lock(e);
+    c = container_get_locked(e, ref, err);
+    if (!c) {
+        containers_unlock(e);
+        return -1;
+    }
+    id = xstrdup(c->id);
+    if (container_running(c))
+        rc = stop_locked(e, c, timeout, signal, err);
+    container_put_locked(c);
+    containers_unlock(e);
+    if (rc < 0 || engine_container_start(e, id, err) < 0)
+        return berr_wrap(err, "Cannot restart container %s", ref);
+
+    containers_lock(e);
+    c = container_get_locked(e, id, err);
+    if (c)
+        container_event(e, c, "restart", NULL);
+    container_put_locked(c);
+    containers_unlock(e);
+    return 0;
+}
+
+/* ---- remove ---- */
+
+static void remove_files(struct engine *e, struct container *c)
+{
+    _cleanup_free_ char *dir = container_dir(e, c->id);
+    _cleanup_free_ char *bundle = container_bundle(e, c->id);
+    _cleanup_free_ char *link = xasprintf("%s/%.12s", e->runtime->sockets_dir, c->id);
+    struct berr err = BERR_INIT;
+
+    unlink(link);
+    if (fs_remove_all(bundle, &err) < 0 || fs_remove_all(dir, &err) < 0)
+        log_warn("container %.12s: %s", c->id, berr_msg(&err));
+    berr_clear(&err);
+}
+
+/* Remove a stopped c (lock held, not busy; the lock is dropped for the
+ * slow steps). */
+int container_remove_locked(struct engine *e, struct container *c, struct berr *err)
+{
+    if (c->gone)
+        return 0;
+    if (c->removing)
+        return berr_conflict(err, "removal of container %s is already in progress", c->id);
+    c->removing = true;
+    container_begin_locked(e, c);
+    containers_unlock(e);
+
+    container_release_resources(e, c);
+    remove_files(e, c);
+    if (container_store_delete(e, c->id, err) < 0)
+        log_error("container %.12s: %s", c->id, berr_msg(err));
+    berr_clear(err);
+
+    containers_lock(e);
+    container_event(e, c, "destroy", NULL);
+    container_end_locked(e, c);
+    container_drop_locked(e, c);
+    log_debug("container %.12s removed", c->id);
+    return 0;
+}
+
+int engine_container_remove(struct engine *e, const char *ref, bool force, bool volumes,
+                            struct berr *err)
+{
+    struct container *c;
+    int rc = 0;
+
+    (void)volumes;
+    containers_lock(e);
+    c = container_get_locked(e, ref, err);
+    if (!c) {
+        containers_unlock(e);
+        return -1;
+    }
+    if (c->removing) {
+        rc = berr_conflict(err, "removal of container %s is already in progress", ref);
+    } else if (container_running(c) && !force) {
+        rc = berr_conflict(err,
+                           "cannot remove container \"%s\": container is running: stop the "
+                           "container before removing or force remove",
+                           ref);
+    } else if (container_running(c)) {
+        unsigned seq = c->exit_seq;
+
+        rc = send_signal(e, c, SIGKILL, err);
+        if (rc == 0)
+            wait_exit_locked(e, c, seq, 0);
+    }
+    while (rc == 0 && c->busy)
+        containers_wait(e, 0);
+    if (rc == 0)
+        rc = container_remove_locked(e, c, err);
+    container_put_locked(c);
+    containers_unlock(e);
+    return rc;
+}
+
+/* ---- wait ---- */
+
+static bool condition_valid(const char *cond)
+{
+    return !cond || !*cond || !strcmp(cond, "not-running") || !strcmp(cond, "next-exit") ||
+           !strcmp(cond, "removed");
+}
+
+int engine_container_wait_prepare(struct engine *e, const char *ref, const char *condition,
+                                  char **id_out, struct berr *err)
+{
+    if (!condition_valid(condition))
+        return berr_invalid(err, "invalid condition: \"%s\"", condition);
+    return engine_container_lookup(e, ref, id_out, NULL, NULL, err);
+}
+
+static bool wait_done(struct container *c, const char *cond, unsigned seq)
+{
+    if (c->gone)
+        return true;
+    if (!strcmp(cond, "removed"))
+        return false;
+    if (!strcmp(cond, "next-exit"))
+        return c->exit_seq != seq;
+    return !container_running(c) && !c->busy;
+}
+
+int engine_container_wait(struct engine *e, const char *id, const char *condition,
+                          engine_gone_fn gone, void *ctx, json_t **body_out)
+{
+    const char *cond = condition && *condition ? condition : "not-running";
+    struct berr err = BERR_INIT;
+    struct container *c;
+    unsigned seq;
+    int rc = 0;
+
+    containers_lock(e);
+    c = container_get_locked(e, id, &err);
+    berr_clear(&err);
+    if (!c) {
+        containers_unlock(e);
+        *body_out = json_pack("{s:i}", "StatusCode", 0);
+        return 0;
+    }
+    seq = c->exit_seq;
+    while (!wait_done(c, cond, seq)) {
+        if (e->stopping || (gone && gone(ctx))) {
+            rc = -1;
+            break;
+        }
+        containers_wait(e, containers_now_ms() + 500);
+    }
+    if (rc == 0)
+        *body_out =
+            json_pack("{s:I}", "StatusCode", json_get_int(container_state(c), "ExitCode", 0));
+    container_put_locked(c);
+    containers_unlock(e);
+    return rc;
+}
+
+int engine_container_resize(struct engine *e, const char *ref, unsigned h, unsigned w,
+                            struct berr *err)
+{
+    struct container_launch cl;
+    struct container *c;
+    int rc;
+
+    containers_lock(e);
+    c = container_get_locked(e, ref, err);
+    if (!c) {
+        containers_unlock(e);
+        return -1;
+    }
+    if (!container_running(c)) {
+        rc = berr_conflict(err, "Container %s is not running", c->id);
+    } else {
+        rc = container_launch_init(e, c, &cl, err);
+        if (rc == 0 && cl.l.tty)
+            rc = runtime_resize(&cl.l, h, w, err);
+        if (rc == 0)
+            container_event(e, c, "resize", NULL);
+        container_launch_release(&cl);
+    }
+    container_put_locked(c);
+    containers_unlock(e);
+    return rc;
+}

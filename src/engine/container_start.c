@@ -1,0 +1,865 @@
+/* Start: root file system, network, the files berth manages, the OCI
+ * spec, conmon and the runtime.  Exit: record, release, auto-remove. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine/container-internal.h"
+#include "engine/images.h"
+#include "engine/networks.h"
+#include "util/fs.h"
+#include "util/json.h"
+#include "util/log.h"
+#include "util/mem.h"
+
+/* What start prepares before the runtime runs. */
+struct start_ctx {
+    struct container *c;
+    json_t *cfg; /* copies taken under the lock */
+    json_t *hc;
+    json_t *netcfg;
+    char *dir;
+    char *rootfs;
+    bool mounted;
+    bool net_attached;
+    struct engine_net_attach net;
+    bool new_netns;
+    char *netns_path;
+    char *shared_dir; /* container:<id>: the other container's files */
+    struct runtime_spec spec;
+    struct runtime_resources res;
+    uid_t uid;
+    gid_t gid;
+    gid_t groups[64];
+    size_t n_groups;
+    struct runtime_mount mounts[64];
+    size_t n_mounts;
+    char **strings; /* owned strings the spec points to */
+    struct container_launch cl;
+};
+
+static const char *keep(struct start_ctx *x, char *s)
+{
+    strv_push_take(&x->strings, s);
+    return s;
+}
+
+/* ---- root file system ---- */
+
+static int mount_rootfs(struct engine *e, struct start_ctx *x, struct berr *err)
+{
+    _cleanup_strv_ char **layers = NULL;
+    _cleanup_free_ char *lower = NULL;
+    _cleanup_free_ char *opts = NULL;
+    _cleanup_free_ char *empty = xasprintf("%s/empty", x->dir);
+    const char *image = json_get_str(x->c->doc, "Image", "");
+
+    if (engine_image_layer_dirs(e, image, &layers, err) < 0)
+        return berr_wrap(err, "layers of %s", image);
+    if (!layers || !layers[0]) {
+        if (fs_mkdir_p(empty, 0755, err) < 0)
+            return -1;
+        lower = xstrdup(empty);
+    }
+    for (size_t i = 0; layers && layers[i]; i++) {
+        char *joined = lower ? xasprintf("%s:%s", lower, layers[i]) : xstrdup(layers[i]);
+
+        free(lower);
+        lower = joined;
+    }
+    opts = xasprintf("lowerdir=%s,upperdir=%s/upper,workdir=%s/work", lower, x->dir, x->dir);
+    if (mount("overlay", x->rootfs, "overlay", 0, opts) < 0)
+        return berr_system(err, errno, "mount overlay on %s", x->rootfs);
+    x->mounted = true;
+    return 0;
+}
+
+static void unmount_rootfs(const char *rootfs)
+{
+    if (umount2(rootfs, 0) < 0 && errno != EINVAL && errno != ENOENT) {
+        if (umount2(rootfs, MNT_DETACH) < 0)
+            log_warn("unmount %s: %s", rootfs, strerror(errno));
+    }
+}
+
+/* ---- network ---- */
+
+static int join_container_net(struct engine *e, struct start_ctx *x, const char *ref,
+                              struct berr *err)
+{
+    struct container *o = container_get_locked(e, ref, err);
+
+    if (!o)
+        return -1;
+    if (!container_running(o)) {
+        berr_conflict(err, "cannot join network of a non running container: %s", o->id);
+        container_put_locked(o);
+        return -1;
+    }
+    x->netns_path = xasprintf("/proc/%d/ns/net", (int)container_pid(o));
+    x->shared_dir = container_dir(e, o->id);
+    container_put_locked(o);
+    return 0;
+}
+
+static int attach_network(struct engine *e, struct start_ctx *x, struct berr *err)
+{
+    const char *mode = json_get_str(x->hc, "NetworkMode", "bridge");
+    const char *name = x->c->name + 1;
+    struct berr nerr = BERR_INIT;
+
+    if (!strcmp(mode, "host"))
+        return 0;
+    if (!strncmp(mode, "container:", 10)) {
+        int rc;
+
+        containers_lock(e);
+        rc = join_container_net(e, x, mode + 10, err);
+        containers_unlock(e);
+        return rc;
+    }
+    if (engine_network_attach(e, x->c->id, name, x->hc, x->netcfg, &x->net, &nerr) < 0) {
+        if (nerr.kind != BERR_NOT_IMPLEMENTED) {
+            berr_move(err, &nerr);
+            return berr_wrap(err, "attach network %s", mode);
+        }
+        /* Without a network controller a container still gets a network
+         * namespace of its own, with loopback only. */
+        log_debug("container %.12s: %s; using an empty network namespace", x->c->id,
+                  berr_msg(&nerr));
+        berr_clear(&nerr);
+        x->new_netns = true;
+        return 0;
+    }
+    x->net_attached = true;
+    if (x->net.netns_path)
+        x->netns_path = xstrdup(x->net.netns_path);
+    else
+        x->new_netns = false;
+    return 0;
+}
+
+/* ---- the files berth manages ---- */
+
+static int write_text(const char *path, const char *text, struct berr *err)
+{
+    return fs_write_atomic(path, text, strlen(text), 0644, err);
+}
+
+static bool loopback_ns(const char *ip)
+{
+    return !strncmp(ip, "127.", 4) || !strcmp(ip, "::1");
+}
+
+/* The host's resolv.conf without loopback resolvers, as dockerd makes it,
+ * or the nameservers the network or the request asks for. */
+static char *resolv_conf(struct start_ctx *x)
+{
+    _cleanup_free_ char *host = NULL;
+    struct berr err = BERR_INIT;
+    char *out = xstrdup("");
+    char **dns = json_to_strv(json_object_get(x->hc, "Dns"));
+    bool any = false;
+
+    if (fs_read_file("/etc/resolv.conf", &host, NULL, &err) < 0) {
+        berr_clear(&err);
+        host = xstrdup("");
+    }
+    if (!dns && x->net.dns)
+        dns = strv_dup(x->net.dns);
+    for (char *save = NULL, *line = strtok_r(host, "\n", &save); line;
+         line = strtok_r(NULL, "\n", &save)) {
+        char ip[128];
+        char *next;
+
+        if (sscanf(line, "nameserver %127s", ip) == 1 && (dns || loopback_ns(ip)))
+            continue;
+        if (sscanf(line, "nameserver %127s", ip) == 1)
+            any = true;
+        next = xasprintf("%s%s\n", out, line);
+        free(out);
+        out = next;
+    }
+    for (size_t i = 0; dns && dns[i]; i++) {
+        char *next = xasprintf("%snameserver %s\n", out, dns[i]);
+
+        free(out);
+        out = next;
+        any = true;
+    }
+    if (!any) {
+        char *next = xasprintf("%snameserver 8.8.8.8\nnameserver 8.8.4.4\n", out);
+
+        free(out);
+        out = next;
+    }
+    strv_free(dns);
+    return out;
+}
+
+static char *hosts_file(struct start_ctx *x, const char *hostname)
+{
+    const char *ip = json_get_str(
+        json_object_get(x->net.settings, "IPAddress") ? x->net.settings : NULL, "IPAddress", "");
+    char *out = xasprintf("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+                          "fe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\n"
+                          "ff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n");
+
+    for (size_t i = 0; x->net.hosts_entries && x->net.hosts_entries[i]; i++) {
+        char *next = xasprintf("%s%s\n", out, x->net.hosts_entries[i]);
+
+        free(out);
+        out = next;
+    }
+    if (*ip) {
+        char *next = xasprintf("%s%s\t%s\n", out, ip, hostname);
+
+        free(out);
+        out = next;
+    }
+    return out;
+}
+
+static int write_files(struct start_ctx *x, struct berr *err)
+{
+    const char *hostname = json_get_str(x->cfg, "Hostname", "");
+    _cleanup_free_ char *hn_path = xasprintf("%s/hostname", x->dir);
+    _cleanup_free_ char *hosts_path = xasprintf("%s/hosts", x->dir);
+    _cleanup_free_ char *resolv_path = xasprintf("%s/resolv.conf", x->dir);
+    _cleanup_free_ char *hn = xasprintf("%s\n", hostname);
+    _cleanup_free_ char *hosts = hosts_file(x, hostname);
+    _cleanup_free_ char *resolv = resolv_conf(x);
+
+    if (write_text(hn_path, hn, err) < 0 || write_text(hosts_path, hosts, err) < 0 ||
+        write_text(resolv_path, resolv, err) < 0)
+        return -1;
+    return 0;
+}
+
+/* ---- user ---- */
+
+static bool numeric(const char *s)
+{
+    return *s && strspn(s, "0123456789") == strlen(s);
+}
+
+/* Find name (or uid when numeric) in a passwd-format file: fields 0, 2, 3. */
+static int lookup_passwd(const char *rootfs, const char *who, long *uid, long *gid)
+{
+    _cleanup_free_ char *path = xasprintf("%s/etc/passwd", rootfs);
+    _cleanup_fclose_ FILE *f = fopen(path, "re");
+    char line[1024];
+
+    while (f && fgets(line, sizeof(line), f)) {
+        char name[256];
+        long u, g;
+
+        if (sscanf(line, "%255[^:]:%*[^:]:%ld:%ld:", name, &u, &g) != 3)
+            continue;
+        if (!strcmp(name, who) || (numeric(who) && atol(who) == u)) {
+            *uid = u;
+            *gid = g;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static int lookup_group(const char *rootfs, const char *who, long *gid)
+{
+    _cleanup_free_ char *path = xasprintf("%s/etc/group", rootfs);
+    _cleanup_fclose_ FILE *f = fopen(path, "re");
+    char line[4096];
+
+    while (f && fgets(line, sizeof(line), f)) {
+        char name[256];
+        long g;
+
+        if (sscanf(line, "%255[^:]:%*[^:]:%ld", name, &g) != 2)
+            continue;
+        if (!strcmp(name, who) || (numeric(who) && atol(who) == g)) {
+            *gid = g;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* Supplementary groups: those listing user as a member. */
+static void member_groups(struct start_ctx *x, const char *user)
+{
+    _cleanup_free_ char *path = xasprintf("%s/etc/group", x->rootfs);
+    _cleanup_fclose_ FILE *f = fopen(path, "re");
+    char line[4096];
+
+    while (f && fgets(line, sizeof(line), f) && x->n_groups < ARRAY_SIZE(x->groups)) {
+        char *members = strrchr(line, ':');
+        long g;
+
+        if (!members || sscanf(line, "%*[^:]:%*[^:]:%ld", &g) != 1)
+            continue;
+        members[strcspn(members, "\n")] = '\0';
+        for (char *save = NULL, *m = strtok_r(members + 1, ",", &save); m;
+             m = strtok_r(NULL, ",", &save))
+            if (!strcmp(m, user) && (gid_t)g != x->gid)
+                x->groups[x->n_groups++] = (gid_t)g;
+    }
+}
+
+static int resolve_user(struct start_ctx *x, struct berr *err)
+{
+    _cleanup_free_ char *spec = xstrdup(json_get_str(x->cfg, "User", ""));
+    char *colon = strchr(spec, ':');
+    const char *user = spec;
+    long uid = 0, gid = 0;
+    char name[256] = "root";
+
+    if (colon)
+        *colon = '\0';
+    if (!*user)
+        user = "0";
+    if (lookup_passwd(x->rootfs, user, &uid, &gid) < 0) {
+        if (!numeric(user))
+            return berr_system(err, 0,
+                               "unable to find user %s: no matching entries in passwd "
+                               "file",
+                               user);
+        uid = atol(user);
+        gid = 0;
+    }
+    if (colon && lookup_group(x->rootfs, colon + 1, &gid) < 0) {
+        if (!numeric(colon + 1))
+            return berr_system(err, 0,
+                               "unable to find group %s: no matching entries in group "
+                               "file",
+                               colon + 1);
+        gid = atol(colon + 1);
+    }
+    x->uid = (uid_t)uid;
+    x->gid = (gid_t)gid;
+    snprintf(name, sizeof(name), "%s", numeric(user) && uid == 0 ? "root" : user);
+    if (!colon)
+        member_groups(x, name);
+    return 0;
+}
+
+/* ---- spec ---- */
+
+static int make_cwd(struct start_ctx *x, struct berr *err)
+{
+    const char *wd = json_get_str(x->cfg, "WorkingDir", "");
+    _cleanup_free_ char *path = NULL;
+
+    if (!*wd || strstr(wd, ".."))
+        return 0;
+    path = xasprintf("%s%s", x->rootfs, wd);
+    if (fs_mkdir_p(path, 0755, err) < 0)
+        return berr_wrap(err, "create working directory");
+    return 0;
+}
+
+static char **process_env(struct start_ctx *x)
+{
+    char **env = NULL;
+    bool has_path = false;
+    size_t i;
+    json_t *v;
+
+    json_array_foreach(json_object_get(x->cfg, "Env"), i, v)
+    {
+        if (!strncmp(json_string_value(v), "PATH=", 5))
+            has_path = true;
+    }
+    if (!has_path)
+        strv_push(&env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+    strv_push_take(&env, xasprintf("HOSTNAME=%s", json_get_str(x->cfg, "Hostname", "")));
+    if (json_get_bool(x->cfg, "Tty", false))
+        strv_push(&env, "TERM=xterm");
+    json_array_foreach(json_object_get(x->cfg, "Env"), i, v)
+    {
+        if (json_is_string(v) && strchr(json_string_value(v), '='))
+            strv_push(&env, json_string_value(v));
+    }
+    return env;
+}
+
+static char **process_args(struct start_ctx *x)
+{
+    char **args = NULL;
+    size_t i;
+    json_t *v;
+
+    strv_push(&args, json_string_value(json_object_get(x->c->doc, "Path")));
+    json_array_foreach(json_object_get(x->c->doc, "Args"), i, v)
+        strv_push(&args, json_string_value(v));
+    return args;
+}
+
+static void add_mount(struct start_ctx *x, const char *dst, const char *type, const char *src,
+                      const char *opts)
+{
+    if (x->n_mounts >= ARRAY_SIZE(x->mounts))
+        return;
+    x->mounts[x->n_mounts++] = (struct runtime_mount){dst, type, src, opts};
+}
+
+static int add_binds(struct start_ctx *x, struct berr *err)
+{
+    size_t i;
+    json_t *v;
+
+    json_array_foreach(json_object_get(x->hc, "Binds"), i, v)
+    {
+        _cleanup_strv_ char **parts = NULL;
+        _cleanup_free_ char *copy = xstrdup(json_string_value(v));
+        char *save = NULL;
+        bool ro;
+
+        for (char *t = strtok_r(copy, ":", &save); t; t = strtok_r(NULL, ":", &save))
+            strv_push(&parts, t);
+        if (strv_len(parts) < 2 || parts[0][0] != '/')
+            return berr_invalid(err, "invalid volume specification: '%s'", json_string_value(v));
+        ro = parts[2] && strstr(parts[2], "ro");
+        add_mount(x, keep(x, xstrdup(parts[1])), "bind", keep(x, xstrdup(parts[0])),
+                  ro ? "rbind,ro" : "rbind");
+    }
+    return 0;
+}
+
+static void add_tmpfs(struct start_ctx *x)
+{
+    const char *key;
+    json_t *v;
+
+    json_object_foreach(json_object_get(x->hc, "Tmpfs"), key, v)
+    {
+        const char *opts = json_string_value(v);
+
+        add_mount(x, keep(x, xstrdup(key)), "tmpfs", "tmpfs",
+                  keep(x, xasprintf("noexec,nosuid,nodev%s%s", opts && *opts ? "," : "",
+                                    opts ? opts : "")));
+    }
+}
+
+static bool security_opt(struct start_ctx *x, const char *name, const char *value)
+{
+    size_t i;
+    json_t *v;
+    size_t n = strlen(name);
+
+    json_array_foreach(json_object_get(x->hc, "SecurityOpt"), i, v)
+    {
+        const char *s = json_string_value(v);
+
+        if (!s || strncmp(s, name, n))
+            continue;
+        if (!s[n])
+            return !value || !strcmp(value, "true");
+        if ((s[n] == '=' || s[n] == ':') && (!value || !strcmp(s + n + 1, value)))
+            return true;
+    }
+    return false;
+}
+
+static void fill_resources(struct start_ctx *x)
+{
+    json_t *hc = x->hc;
+
+    x->res = (struct runtime_resources){
+        .memory = json_get_int(hc, "Memory", 0),
+        .memory_swap = json_get_int(hc, "MemorySwap", 0),
+        .memory_reservation = json_get_int(hc, "MemoryReservation", 0),
+        .memory_swappiness = json_get_int(hc, "MemorySwappiness", -1),
+        .nano_cpus = json_get_int(hc, "NanoCpus", 0),
+        .cpu_shares = json_get_int(hc, "CpuShares", 0),
+        .cpu_period = json_get_int(hc, "CpuPeriod", 0),
+        .cpu_quota = json_get_int(hc, "CpuQuota", 0),
+        .cpuset_cpus = json_get_str(hc, "CpusetCpus", NULL),
+        .cpuset_mems = json_get_str(hc, "CpusetMems", NULL),
+        .pids_limit = json_get_int(hc, "PidsLimit", 0),
+        .blkio_weight = json_get_int(hc, "BlkioWeight", 0),
+        .oom_kill_disable = json_get_bool(hc, "OomKillDisable", false),
+    };
+}
+
+static void fill_file_paths(struct start_ctx *x)
+{
+    const char *dir = x->shared_dir ? x->shared_dir : x->dir;
+
+    x->spec.hosts_path = keep(x, xasprintf("%s/hosts", dir));
+    x->spec.hostname_path = keep(x, xasprintf("%s/hostname", dir));
+    x->spec.resolv_path = keep(x, xasprintf("%s/resolv.conf", dir));
+}
+
+static int fill_spec(struct engine *e, struct start_ctx *x, struct berr *err)
+{
+    json_t *console = json_object_get(x->hc, "ConsoleSize");
+    char **args = process_args(x);
+    char **env = process_env(x);
+
+    strv_push_take(&x->strings, NULL);
+    fill_resources(x);
+    add_tmpfs(x);
+    if (add_binds(x, err) < 0) {
+        strv_free(args);
+        strv_free(env);
+        return -1;
+    }
+    x->spec = (struct runtime_spec){
+        .rootfs = x->rootfs,
+        .readonly_rootfs = json_get_bool(x->hc, "ReadonlyRootfs", false),
+        .args = args,
+        .env = env,
+        .cwd =
+            *json_get_str(x->cfg, "WorkingDir", "") ? json_get_str(x->cfg, "WorkingDir", "/") : "/",
+        .uid = x->uid,
+        .gid = x->gid,
+        .groups = x->groups,
+        .n_groups = x->n_groups,
+        .hostname = json_get_str(x->cfg, "Hostname", ""),
+        .domainname = json_get_str(x->cfg, "Domainname", ""),
+        .tty = json_get_bool(x->cfg, "Tty", false),
+        .console_h = (unsigned)json_integer_value(json_array_get(console, 0)),
+        .console_w = (unsigned)json_integer_value(json_array_get(console, 1)),
+        .privileged = json_get_bool(x->hc, "Privileged", false),
+        .no_new_privileges = security_opt(x, "no-new-privileges", NULL),
+        .seccomp = !security_opt(x, "seccomp", "unconfined"),
+        .cap_add = json_to_strv(json_object_get(x->hc, "CapAdd")),
+        .cap_drop = json_to_strv(json_object_get(x->hc, "CapDrop")),
+        .shm_size = json_get_int(x->hc, "ShmSize", 67108864),
+        .init_path = json_get_bool(x->hc, "Init", false) ? e->runtime->init_path : NULL,
+        .mounts = x->mounts,
+        .n_mounts = x->n_mounts,
+        .netns_path = x->netns_path,
+        .new_netns = x->new_netns,
+        .cgroups_path = keep(x, xasprintf("/berth/%s", x->c->id)),
+        .resources = &x->res,
+        .ulimits = json_object_get(x->hc, "Ulimits"),
+        .sysctls = json_object_get(x->hc, "Sysctls"),
+        .oom_score_adj = (int)json_get_int(x->hc, "OomScoreAdj", 0),
+    };
+    fill_file_paths(x);
+    return 0;
+}
+
+static void spec_release(struct runtime_spec *s)
+{
+    strv_free(s->args);
+    strv_free(s->env);
+    strv_free(s->cap_add);
+    strv_free(s->cap_drop);
+}
+
+static int write_bundle(struct start_ctx *x, struct berr *err)
+{
+    _cleanup_json_ json_t *doc = NULL;
+    _cleanup_free_ char *text = NULL;
+    _cleanup_free_ char *path = xasprintf("%s/config.json", x->cl.bundle);
+
+    if (runtime_spec_build(&x->spec, &doc, err) < 0)
+        return -1;
+    text = json_dumps(doc, JSON_COMPACT);
+    if (fs_remove_all(x->cl.bundle, err) < 0 || fs_mkdir_p(x->cl.bundle, 0700, err) < 0)
+        return -1;
+    return fs_write_atomic(path, text, strlen(text), 0600, err);
+}
+
+/* ---- the steps, with undo ---- */
+
+static void start_ctx_release(struct engine *e, struct start_ctx *x)
+{
+    json_decref(x->cfg);
+    json_decref(x->hc);
+    json_decref(x->netcfg);
+    free(x->dir);
+    free(x->rootfs);
+    free(x->netns_path);
+    free(x->shared_dir);
+    engine_net_attach_release(&x->net);
+    spec_release(&x->spec);
+    strv_free(x->strings);
+    container_launch_release(&x->cl);
+    (void)e;
+}
+
+static void undo(struct engine *e, struct start_ctx *x)
+{
+    struct berr err = BERR_INIT;
+
+    if (x->cl.bundle && runtime_delete(&x->cl.l, &err) < 0)
+        log_warn("container %.12s: %s", x->c->id, berr_msg(&err));
+    berr_clear(&err);
+    if (x->net_attached && engine_network_detach(e, x->c->id, &err) < 0)
+        log_warn("container %.12s: detach network: %s", x->c->id, berr_msg(&err));
+    berr_clear(&err);
+    if (x->mounted)
+        unmount_rootfs(x->rootfs);
+}
+
+static int prepare(struct engine *e, struct start_ctx *x, struct berr *err)
+{
+    if (!e->runtime->conmon_path)
+        return berr_system(err, 0, "conmon is not installed");
+    if (mount_rootfs(e, x, err) < 0 || attach_network(e, x, err) < 0)
+        return -1;
+    if (!x->shared_dir && write_files(x, err) < 0)
+        return -1;
+    if (resolve_user(x, err) < 0 || make_cwd(x, err) < 0)
+        return -1;
+    if (fill_spec(e, x, err) < 0 || write_bundle(x, err) < 0)
+        return -1;
+    return 0;
+}
+
+/* Connect every attach session waiting for this start; the process has
+ * not run yet, so they see all its output. */
+static void connect_pending(struct engine *e, struct start_ctx *x)
+{
+    containers_lock(e);
+    for (struct attach_pending *p = x->c->pending; p; p = p->next) {
+        struct berr err = BERR_INIT;
+
+        if (p->done)
+            continue;
+        if (runtime_attach_connect(&x->cl.l, &p->conmon_fd, &err) < 0)
+            log_warn("container %.12s: attach: %s", x->c->id, berr_msg(&err));
+        berr_clear(&err);
+        p->done = true;
+    }
+    containers_broadcast(e);
+    containers_unlock(e);
+}
+
+static int run(struct engine *e, struct start_ctx *x, struct runtime_proc *proc, struct berr *err)
+{
+    if (runtime_create(&x->cl.l, proc, err) < 0)
+        return -1;
+    connect_pending(e, x);
+    return runtime_start(&x->cl.l, err);
+}
+
+static void record_started(struct engine *e, struct start_ctx *x, const struct runtime_proc *p)
+{
+    struct container *c = x->c;
+    json_t *st = container_state(c);
+    struct timespec ts;
+    struct berr err = BERR_INIT;
+    _cleanup_free_ char *started = NULL;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    started = json_time_format(ts.tv_sec, ts.tv_nsec);
+    json_object_set_new(st, "Status", json_string("running"));
+    json_object_set_new(st, "Running", json_true());
+    json_object_set_new(st, "Pid", json_integer(p->pid));
+    json_object_set_new(st, "ExitCode", json_integer(0));
+    json_object_set_new(st, "Error", json_string(""));
+    json_object_set_new(st, "StartedAt", json_string(started));
+    json_object_set_new(container_private(c), "ConmonPid", json_integer(p->conmon_pid));
+    json_object_set_new(container_private(c), "Started", json_true());
+    json_object_set_new(container_private(c), "Mounted", json_true());
+    json_object_set_new(container_private(c), "NetAttached", json_boolean(x->net_attached));
+    if (x->net.settings)
+        json_object_set(c->doc, "NetworkSettings", x->net.settings);
+    if (container_save(e, c, &err) < 0)
+        log_error("container %.12s: %s", c->id, berr_msg(&err));
+    berr_clear(&err);
+}
+
+/* A start that failed: record the exit code the CLI will show. */
+static void record_failed(struct engine *e, struct container *c, const struct berr *why)
+{
+    json_t *st = container_state(c);
+    struct berr err = BERR_INIT;
+    int code = runtime_error_exit_code(berr_msg(why));
+
+    json_object_set_new(st, "ExitCode", json_integer(code));
+    json_object_set_new(st, "Error", json_string(berr_msg(why)));
+    json_object_set_new(container_private(c), "Started", json_true());
+    if (container_save(e, c, &err) < 0)
+        log_error("container %.12s: %s", c->id, berr_msg(&err));
+    berr_clear(&err);
+}
+
+static int start_locked_checks(struct container *c, struct berr *err)
+{
+    if (c->removing)
+        return berr_conflict(err, "container is marked for removal and cannot be started");
+    if (json_get_bool(container_state(c), "Paused", false))
+        return berr_conflict(err, "cannot start a paused container, try unpause instead");
+    if (container_running(c))
+        return berr_set(err, BERR_NOT_MODIFIED, 0, "container is already running");
+    return 0;
+}
+
+/* The runtime's refusal as dockerd words it; 126/127 cases are 400s. */
+static void wrap_runtime_error(struct berr *err)
+{
+    int code = runtime_error_exit_code(berr_msg(err));
+
+    berr_wrap(err, "failed to create task for container: OCI runtime create failed");
+    if (code == 126 || code == 127)
+        err->kind = BERR_INVALID;
+}
+
+static int do_start(struct engine *e, struct start_ctx *x, struct berr *err)
+{
+    struct runtime_proc proc = {0};
+
+    if (prepare(e, x, err) < 0 || run(e, x, &proc, err) < 0) {
+        undo(e, x);
+        wrap_runtime_error(err);
+        return -1;
+    }
+    containers_lock(e);
+    record_started(e, x, &proc);
+    containers_unlock(e);
+    return 0;
+}
+
+static int start_begin(struct engine *e, struct container *c, struct start_ctx *x, struct berr *err)
+{
+    container_begin_locked(e, c);
+    if (start_locked_checks(c, err) < 0 || container_launch_init(e, c, &x->cl, err) < 0) {
+        container_end_locked(e, c);
+        return -1;
+    }
+    x->c = c;
+    x->cfg = json_deep_copy(container_config(c));
+    x->hc = json_deep_copy(container_host_config(c));
+    x->netcfg = json_deep_copy(json_object_get(container_private(c), "NetworkingConfig"));
+    x->dir = container_dir(e, c->id);
+    x->rootfs = xasprintf("%s/merged", x->dir);
+    return 0;
+}
+
+int engine_container_start(struct engine *e, const char *ref, struct berr *err)
+{
+    struct start_ctx x = {0};
+    struct container *c;
+    int rc;
+
+    containers_lock(e);
+    c = container_get_locked(e, ref, err);
+    if (!c || start_begin(e, c, &x, err) < 0) {
+        container_put_locked(c);
+        containers_unlock(e);
+        return -1;
+    }
+    containers_unlock(e);
+
+    rc = do_start(e, &x, err);
+    start_ctx_release(e, &x);
+
+    containers_lock(e);
+    if (rc < 0) {
+        record_failed(e, c, err);
+        c->exit_seq++;
+    } else {
+        container_event(e, c, "start", NULL);
+    }
+    container_end_locked(e, c);
+    if (rc < 0 && json_get_bool(container_host_config(c), "AutoRemove", false)) {
+        struct berr rerr = BERR_INIT;
+
+        container_remove_locked(e, c, &rerr);
+        berr_clear(&rerr);
+    }
+    container_put_locked(c);
+    containers_unlock(e);
+    return rc;
+}
+
+/* ---- exit ---- */
+
+void container_release_resources(struct engine *e, struct container *c)
+{
+    struct container_launch cl = {0};
+    struct berr err = BERR_INIT;
+    _cleanup_free_ char *dir = container_dir(e, c->id);
+    _cleanup_free_ char *merged = xasprintf("%s/merged", dir);
+    _cleanup_free_ char *exit_file = xasprintf("%s/%s", e->runtime->exits_dir, c->id);
+
+    if (container_launch_init(e, c, &cl, &err) == 0 && runtime_delete(&cl.l, &err) < 0)
+        log_warn("container %.12s: %s", c->id, berr_msg(&err));
+    berr_clear(&err);
+    if (engine_network_detach(e, c->id, &err) < 0)
+        log_warn("container %.12s: detach network: %s", c->id, berr_msg(&err));
+    berr_clear(&err);
+    unmount_rootfs(merged);
+    unlink(exit_file);
+    container_launch_release(&cl);
+}
+
+static void record_exit(struct engine *e, struct container *c, int code)
+{
+    json_t *st = container_state(c);
+    struct timespec ts;
+    _cleanup_free_ char *t = NULL;
+    struct berr err = BERR_INIT;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    t = json_time_format(ts.tv_sec, ts.tv_nsec);
+    json_object_set_new(st, "Status", json_string("exited"));
+    json_object_set_new(st, "Running", json_false());
+    json_object_set_new(st, "Pid", json_integer(0));
+    json_object_set_new(st, "ExitCode", json_integer(code));
+    json_object_set_new(st, "FinishedAt", json_string(t));
+    json_object_set_new(container_private(c), "ConmonPid", json_integer(0));
+    json_object_set_new(container_private(c), "Mounted", json_false());
+    if (container_save(e, c, &err) < 0)
+        log_error("container %.12s: %s", c->id, berr_msg(&err));
+    berr_clear(&err);
+}
+
+static void emit_die(struct engine *e, struct container *c, int code)
+{
+    char text[16];
+
+    snprintf(text, sizeof(text), "%d", code);
+    container_event(e, c, "die", json_pack("{s:s}", "exitCode", text));
+}
+
+void container_handle_exit(struct engine *e, const char *id, int code)
+{
+    struct berr err = BERR_INIT;
+    struct container *c;
+
+    containers_lock(e);
+    c = container_get_locked(e, id, &err);
+    berr_clear(&err);
+    if (!c) {
+        _cleanup_free_ char *path = xasprintf("%s/%s", e->runtime->exits_dir, id);
+
+        containers_unlock(e);
+        unlink(path);
+        return;
+    }
+    container_begin_locked(e, c);
+    if (!container_running(c)) {
+        container_end_locked(e, c);
+        container_put_locked(c);
+        containers_unlock(e);
+        return;
+    }
+    containers_unlock(e);
+
+    container_release_resources(e, c);
+
+    containers_lock(e);
+    record_exit(e, c, code);
+    c->exit_seq++;
+    emit_die(e, c, code);
+    container_end_locked(e, c);
+    log_debug("container %.12s exited with %d", c->id, code);
+    if (json_get_bool(container_host_config(c), "AutoRemove", false)) {
+        container_remove_locked(e, c, &err);
+        berr_clear(&err);
+    }
+    container_put_locked(c);
+    containers_unlock(e);
+}

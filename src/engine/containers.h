@@ -1,0 +1,101 @@
+/* The containers domain, as the API layer (and exec) call it.
+ *
+ * Every function takes a container reference as the client wrote it (full
+ * ID, name with or without its slash, or unique ID prefix) and answers in
+ * the Engine API's shapes and messages.  All functions may be called from
+ * any thread; the blocking ones (wait, logs, attach) poll `gone` so that
+ * they end when the client goes away or the daemon stops.
+ */
+#ifndef BERTH_ENGINE_CONTAINERS_H
+#define BERTH_ENGINE_CONTAINERS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "engine/engine.h"
+
+/* Does the client still listen?  ctx is the caller's. */
+typedef bool (*engine_gone_fn)(void *ctx);
+
+/* POST /containers/create: body is the request (Config fields at the top,
+ * HostConfig, NetworkingConfig); name may be NULL.  *out is
+ * {"Id":..., "Warnings":[...]}.  api_version gates version-dependent rules. */
+int engine_container_create(struct engine *e, const char *name, json_t *body, int api_version,
+                            json_t **out, struct berr *err);
+
+int engine_container_start(struct engine *e, const char *ref, struct berr *err);
+
+/* timeout < 0: the container's StopTimeout (default 10 s); signal NULL:
+ * its StopSignal (default SIGTERM).  Already stopped: BERR_NOT_MODIFIED. */
+int engine_container_stop(struct engine *e, const char *ref, int timeout, const char *signal,
+                          struct berr *err);
+int engine_container_restart(struct engine *e, const char *ref, int timeout, const char *signal,
+                             struct berr *err);
+/* signal: a name ("KILL", "SIGUSR1") or a number; NULL is SIGKILL. */
+int engine_container_kill(struct engine *e, const char *ref, const char *signal, struct berr *err);
+int engine_container_remove(struct engine *e, const char *ref, bool force, bool volumes,
+                            struct berr *err);
+int engine_container_resize(struct engine *e, const char *ref, unsigned h, unsigned w,
+                            struct berr *err);
+
+/* Resolve ref and check condition ("", "not-running", "next-exit",
+ * "removed") before a wait starts; *id_out is the full ID. */
+int engine_container_wait_prepare(struct engine *e, const char *ref, const char *condition,
+                                  char **id_out, struct berr *err);
+/* Block until the condition holds; *body_out is {"StatusCode":n[,"Error"]}.
+ * Returns -1 (no body) when the client went away or the daemon stops. */
+int engine_container_wait(struct engine *e, const char *id, const char *condition,
+                          engine_gone_fn gone, void *ctx, json_t **body_out);
+
+json_t *engine_container_inspect(struct engine *e, const char *ref, bool size, struct berr *err);
+
+/* GET /containers/json. filters is {"key": ["v", ...]}. */
+json_t *engine_container_list(struct engine *e, bool all, int64_t limit, bool size,
+                              const json_t *filters, struct berr *err);
+
+/* ---- streams ---- */
+
+/* Write one chunk of container output: stream 1 stdout, 2 stderr.
+ * Returns -1 when the client is gone. */
+typedef int (*engine_write_fn)(void *ctx, int stream, const void *data, size_t len);
+
+struct engine_logs_opts {
+    bool stdout_, stderr_;
+    bool follow;
+    bool timestamps;
+    int64_t tail; /* -1: all */
+    int64_t since_sec;
+    long since_nsec;
+    int64_t until_sec; /* 0: none */
+    long until_nsec;
+};
+
+/* Look up the container and tell whether it has a TTY (raw stream). */
+int engine_container_stream_info(struct engine *e, const char *ref, bool *tty, char **id_out,
+                                 struct berr *err);
+
+int engine_container_logs(struct engine *e, const char *id, const struct engine_logs_opts *o,
+                          engine_write_fn write, engine_gone_fn gone, void *ctx, struct berr *err);
+
+struct engine_attach_opts {
+    bool stdin_, stdout_, stderr_;
+    bool stream;
+    bool logs;
+};
+
+/* Run an attach session on the hijacked socket sock (blocking, owned by
+ * the caller) with bytes the client sent early.  Returns when the output
+ * ends or the client hangs up. */
+int engine_container_attach(struct engine *e, const char *id, const struct engine_attach_opts *o,
+                            int sock, const char *early, size_t early_len, struct berr *err);
+
+/* ---- for other domains (exec, stats, archive) ---- */
+
+/* Full ID, pid of the container's init (0 when not running), whether it
+ * runs, and its bundle directory (NULL when not known); outputs may be NULL. */
+int engine_container_lookup(struct engine *e, const char *ref, char **id_out, pid_t *pid_out,
+                            bool *running_out, struct berr *err);
+
+#endif
