@@ -9,8 +9,8 @@ test_predefined_networks() {
     local out
     out=$(docker network ls --format '{{.Name}} {{.Driver}}' | sort | tr '\n' ',')
     assert_eq "bridge bridge,host host,none null," "$out" "network ls"
-    assert_eq "172.17.0.0/16 172.17.0.1" \
-        "$(docker network inspect -f '{{range .IPAM.Config}}{{.Subnet}} {{.Gateway}}{{end}}' bridge)"
+    local fmt='{{range .IPAM.Config}}{{.Subnet}} {{.Gateway}}{{end}}'
+    assert_eq "172.17.0.0/16 172.17.0.1" "$(docker network inspect -f "$fmt" bridge)"
     assert_eq "berth0" \
         "$(docker network inspect -f '{{index .Options "com.docker.network.bridge.name"}}' bridge)"
     assert_contains "$(in_netns ip -br addr show berth0)" "172.17.0.1/16"
