@@ -1,0 +1,217 @@
+# Containers through the docker CLI: run, exit codes, stdin, logs, stop,
+# kill, rm, ps, inspect, resources, capabilities, and what is left behind.
+FIXTURES=$(cd "$(dirname "${BASH_SOURCE[0]}")/../fixtures" && pwd)
+
+# Each test loads busybox if the daemon does not have it yet.
+need_busybox() {
+    docker image inspect busybox >/dev/null 2>&1 && return 0
+    [ -f "$BERTH_TMP/busybox.tar" ] ||
+        "$FIXTURES/make-busybox-image.sh" "$BERTH_TMP/busybox.tar" >/dev/null
+    docker load -i "$BERTH_TMP/busybox.tar" >/dev/null
+}
+
+test_run_rm_echo_hello() {
+    need_busybox
+    assert_eq "hello" "$(timeout 30 docker run --rm busybox echo hello)"
+    assert_eq "" "$(docker ps -aq)" "containers left after --rm"
+}
+
+test_exit_codes() {
+    need_busybox
+    run_rc timeout 30 docker run --rm busybox true
+    assert_eq 0 "$RC" "true"
+    run_rc timeout 30 docker run --rm busybox sh -c 'exit 3'
+    assert_eq 3 "$RC" "exit 3"
+    run_rc timeout 30 docker run --rm busybox /etc/passwd
+    assert_eq 126 "$RC" "not executable"
+    assert_contains "$OUT" "permission denied"
+    run_rc timeout 30 docker run --rm busybox nosuchcommand
+    assert_eq 127 "$RC" "missing command"
+    assert_contains "$OUT" "executable file not found"
+    assert_eq "" "$(docker ps -aq)" "containers left after failed --rm runs"
+}
+
+test_stdout_and_stderr_are_separate() {
+    need_busybox
+    local out
+    out=$(timeout 30 docker run --rm busybox sh -c 'echo out; echo err >&2' 2>/dev/null)
+    assert_eq "out" "$out"
+    out=$(timeout 30 docker run --rm busybox sh -c 'echo out; echo err >&2' 2>&1 >/dev/null)
+    assert_eq "err" "$out"
+}
+
+test_stdin_piped() {
+    need_busybox
+    assert_eq "data" "$(echo data | timeout 30 docker run --rm -i busybox cat)"
+    assert_eq "3" "$(printf 'a\nb\nc\n' | timeout 30 docker run --rm -i busybox wc -l)"
+}
+
+test_detached_logs_follow_stop_kill_rm() {
+    need_busybox
+    local id start end
+    id=$(docker run -d --name ticker busybox sh -c \
+        'trap "echo got usr1" USR1; i=0; while :; do echo line $i; i=$((i+1)); sleep 0.2; done')
+    [ "${#id}" -eq 64 ] || fail "run -d printed [$id]"
+    wait_until 50 sh -c 'docker logs ticker | grep -q "line 2"'
+    assert_eq "line 0" "$(timeout 5 docker logs -f ticker | head -1)" "logs -f"
+    assert_eq "line 0" "$(docker logs ticker | head -1)"
+    assert_contains "$(docker logs -t --tail 1 ticker)" "Z line"
+    docker kill -s USR1 ticker >/dev/null
+    wait_until 50 sh -c 'docker logs ticker | grep -q "got usr1"'
+    assert_eq "true" "$(docker inspect -f '{{.State.Running}}' ticker)"
+    start=$(date +%s)
+    assert_eq "ticker" "$(docker stop -t 1 ticker)"
+    end=$(date +%s)
+    [ $((end - start)) -le 4 ] || fail "stop -t 1 took $((end - start)) s"
+    assert_eq "137" "$(docker inspect -f '{{.State.ExitCode}}' ticker)"
+    assert_eq "line 0" "$(docker logs ticker | head -1)" "logs after exit"
+    docker start ticker >/dev/null
+    assert_eq "true" "$(docker inspect -f '{{.State.Running}}' ticker)"
+    assert_eq "ticker" "$(docker rm -f ticker)"
+    expect_fail docker inspect ticker
+    assert_contains "$OUT" "No such object: ticker"
+}
+
+test_rm_running_needs_force() {
+    need_busybox
+    docker run -d --name busy busybox sleep 100 >/dev/null
+    expect_fail docker rm busy
+    assert_contains "$OUT" "container is running: stop the container before removing or force remove"
+    docker rm -f busy >/dev/null
+}
+
+test_name_conflict() {
+    need_busybox
+    local id
+    id=$(docker create --name dup busybox true)
+    expect_fail docker create --name dup busybox true
+    assert_contains "$OUT" "Conflict. The container name \"/dup\" is already in use by container \"$id\". You have to remove (or rename) that container to be able to reuse that name."
+    expect_fail docker create --name 'bad name' busybox true
+    assert_contains "$OUT" "Invalid container name (bad name)"
+    docker rm dup >/dev/null
+}
+
+test_ps_filters() {
+    need_busybox
+    docker run -d --name up1 --label tier=web busybox sleep 100 >/dev/null
+    docker run --name done0 busybox true
+    docker run --name done3 busybox sh -c 'exit 3' || true
+    assert_eq "up1" "$(docker ps --format '{{.Names}}')" "ps shows running only"
+    assert_eq "3" "$(docker ps -aq | wc -l)" "ps -a"
+    assert_eq "done3" "$(docker ps -a --filter exited=3 --format '{{.Names}}')"
+    assert_eq "up1" "$(docker ps -a --filter label=tier=web --format '{{.Names}}')"
+    assert_eq "done0" "$(docker ps -a --filter name=done0 --format '{{.Names}}')"
+    assert_eq "2" "$(docker ps -a --filter status=exited -q | wc -l)"
+    assert_eq "up1" "$(docker ps -a --filter since=done3 --format '{{.Names}}')" "since"
+    assert_eq "done3" "$(docker ps -a -n 1 --format '{{.Names}}')" "newest"
+    assert_contains "$(docker ps --format '{{.Status}}')" "Up "
+    assert_contains "$(docker ps -a --filter name=done3 --format '{{.Status}}')" "Exited (3) "
+    docker rm -f up1 done0 done3 >/dev/null
+}
+
+test_inspect_fields() {
+    need_busybox
+    docker run -d --name insp --memory 64m busybox sleep 100 >/dev/null
+    assert_eq "67108864" "$(docker inspect -f '{{.HostConfig.Memory}}' insp)"
+    assert_eq "running" "$(docker inspect -f '{{.State.Status}}' insp)"
+    assert_eq "/insp" "$(docker inspect -f '{{.Name}}' insp)"
+    assert_eq "sleep" "$(docker inspect -f '{{.Path}}' insp)"
+    local ip
+    ip=$(docker inspect -f '{{.NetworkSettings.IPAddress}}' insp)
+    [ -n "$ip" ] || fail "no IPAddress"
+    docker rm -f insp >/dev/null
+}
+
+test_resources_in_cgroup() {
+    need_busybox
+    local out
+    out=$(timeout 30 docker run --rm --memory 64m --cpus 1.5 --pids-limit 50 busybox sh -c \
+        'cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/cpu/cpu.cfs_quota_us \
+             /sys/fs/cgroup/pids/pids.max' | tr '\n' ' ')
+    assert_eq "67108864 150000 50 " "$out"
+}
+
+test_default_capabilities() {
+    need_busybox
+    assert_eq "CapEff:	00000000a80425fb" \
+        "$(timeout 30 docker run --rm busybox grep CapEff /proc/self/status)"
+    assert_eq "CapEff:	0000000000001000" \
+        "$(timeout 30 docker run --rm --cap-drop ALL --cap-add NET_ADMIN busybox \
+            grep CapEff /proc/self/status)"
+}
+
+test_init_readonly_tmpfs_shm() {
+    need_busybox
+    assert_contains "$(timeout 30 docker run --rm --init busybox ps)" "/sbin/docker-init -- ps"
+    run_rc timeout 30 docker run --rm --read-only --tmpfs /run busybox sh -c \
+        'touch /run/ok && ! touch /x 2>/dev/null'
+    assert_eq 0 "$RC" "read-only rootfs with a writable tmpfs"
+    assert_contains "$(timeout 30 docker run --rm --shm-size 128m busybox df -k /dev/shm)" \
+        "131072"
+}
+
+test_network_modes() {
+    need_busybox
+    assert_eq "1" "$(timeout 30 docker run --rm --network none busybox ip -o addr | grep -c inet)"
+    docker run -d --name netowner busybox sleep 100 >/dev/null
+    assert_eq "$(docker inspect -f '{{.NetworkSettings.IPAddress}}' netowner)/16" \
+        "$(timeout 30 docker run --rm --network container:netowner busybox \
+            ip -o -4 addr show eth0 | awk '{print $4}')"
+    docker rm -f netowner >/dev/null
+}
+
+test_published_port_reachable() {
+    need_busybox
+    docker run -d --name srv -p 18080:80 busybox sh -c \
+        'echo hi >/tmp/index.html; httpd -f -p 80 -h /tmp' >/dev/null
+    wait_until 50 in_netns wget -q -O- http://127.0.0.1:18080/index.html
+    assert_eq "hi" "$(in_netns wget -q -O- http://127.0.0.1:18080/index.html)"
+    docker rm -f srv >/dev/null
+}
+
+test_user_network_by_name() {
+    need_busybox
+    docker network create usernet >/dev/null
+    docker run -d --name peer --network usernet busybox sleep 100 >/dev/null
+    run_rc timeout 30 docker run --rm --network usernet busybox ping -c 1 -W 2 peer
+    assert_eq 0 "$RC" "ping peer by name: $OUT"
+    docker rm -f peer >/dev/null
+    docker network rm usernet >/dev/null
+}
+
+test_wait_and_events() {
+    need_busybox
+    docker create --name waiter busybox sh -c 'exit 7' >/dev/null
+    docker start waiter >/dev/null
+    assert_eq "7" "$(timeout 10 docker wait waiter)"
+    assert_contains "$(docker events --since 0 --until "$(date +%s)" --filter container=waiter \
+        --format '{{.Action}}' | tr '\n' ' ')" "create start die"
+    docker rm waiter >/dev/null
+}
+
+test_nothing_left_behind() {
+    need_busybox
+    docker run -d --name gone busybox sleep 100 >/dev/null
+    local id
+    id=$(docker inspect -f '{{.Id}}' gone)
+    docker rm -f gone >/dev/null
+    assert_not_contains "$(cat /proc/self/mounts)" "$id" "mounts"
+    [ ! -e "/sys/fs/cgroup/memory/berth/$id" ] || fail "memory cgroup left"
+    [ ! -e "/sys/fs/cgroup/pids/berth/$id" ] || fail "pids cgroup left"
+    [ ! -e "$BERTH_TMP/data/containers/$id" ] || fail "container dir left"
+    [ ! -e "$BERTH_TMP/exec/containers/$id" ] || fail "bundle left"
+    assert_not_contains "$(ps -eo args)" "conmon --api-version 1 -c $id" "conmon"
+    assert_eq "" "$(in_netns ip -o link show type veth)" "veths"
+}
+
+test_containers_survive_daemon_restart() {
+    need_busybox
+    docker run -d --name keeper busybox sh -c 'echo before; sleep 100' >/dev/null
+    berth_stop -9
+    berth_start
+    assert_eq "true" "$(docker inspect -f '{{.State.Running}}' keeper)"
+    assert_eq "before" "$(docker logs keeper)"
+    docker stop -t 1 keeper >/dev/null
+    assert_eq "137" "$(docker inspect -f '{{.State.ExitCode}}' keeper)"
+    docker rm keeper >/dev/null
+}
