@@ -76,7 +76,8 @@ test_rm_running_needs_force() {
     need_busybox
     docker run -d --name busy busybox sleep 100 >/dev/null
     expect_fail docker rm busy
-    assert_contains "$OUT" "container is running: stop the container before removing or force remove"
+    assert_contains "$OUT" \
+        "container is running: stop the container before removing or force remove"
     docker rm -f busy >/dev/null
 }
 
@@ -85,7 +86,9 @@ test_name_conflict() {
     local id
     id=$(docker create --name dup busybox true)
     expect_fail docker create --name dup busybox true
-    assert_contains "$OUT" "Conflict. The container name \"/dup\" is already in use by container \"$id\". You have to remove (or rename) that container to be able to reuse that name."
+    local want="Conflict. The container name \"/dup\" is already in use by container \"$id\"."
+    want="$want You have to remove (or rename) that container to be able to reuse that name."
+    assert_contains "$OUT" "$want"
     expect_fail docker create --name 'bad name' busybox true
     assert_contains "$OUT" "Invalid container name (bad name)"
     docker rm dup >/dev/null
