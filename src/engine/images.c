@@ -21,7 +21,7 @@ int engine_images_init(struct engine *e, struct berr *err)
     const char *driver = e->cfg->storage_driver;
 
     if (driver && strcmp(driver, "overlay2") != 0 && strcmp(driver, "vfs") != 0)
-        return berr_invalid(err, "storage-driver %s is not supported: use overlay2 or vfs", driver);
+        return berr_invalid(err, "unsupported storage-driver %s: use overlay2 or vfs", driver);
     return image_store_open(e->store, engine_data_root(e), e->tmp_dir, driver, &e->images, err);
 }
 
@@ -90,13 +90,18 @@ static json_t *inspect_config(const json_t *cfg, int version)
     json_t *v;
 
     if (version < 150) {
-        json_t *zero = json_pack(
-            "{s:s,s:s,s:s,s:b,s:b,s:b,s:b,s:b,s:b,s:n,s:n,s:s,s:n,s:s,s:n,s:n,s:n}", "Hostname", "",
-            "Domainname", "", "User", "", "AttachStdin", 0, "AttachStdout", 0, "AttachStderr", 0,
-            "Tty", 0, "OpenStdin", 0, "StdinOnce", 0, "Env", "Cmd", "Image", "", "Volumes",
-            "WorkingDir", "", "Entrypoint", "OnBuild", "Labels");
-        json_object_update(out, zero);
-        json_decref(zero);
+        static const char *const strings[] = {"Hostname", "Domainname", "User",
+                                              "Image",    "WorkingDir", NULL};
+        static const char *const bools[] = {
+            "AttachStdin", "AttachStdout", "AttachStderr", "Tty", "OpenStdin", "StdinOnce", NULL};
+        static const char *const nulls[] = {"Env",     "Cmd",    "Volumes", "Entrypoint",
+                                            "OnBuild", "Labels", NULL};
+        for (size_t i = 0; strings[i]; i++)
+            json_object_set_new(out, strings[i], json_string(""));
+        for (size_t i = 0; bools[i]; i++)
+            json_object_set_new(out, bools[i], json_false());
+        for (size_t i = 0; nulls[i]; i++)
+            json_object_set_new(out, nulls[i], json_null());
     }
     json_object_foreach((json_t *)cfg, key, v) json_object_set(out, key, v);
     return out;
@@ -156,7 +161,8 @@ static json_t *inspect_doc(struct engine *e, const struct image_info *info, int 
         json_object_set_new(out, "Container", json_string(""));
         json_object_set_new(out, "ContainerConfig", inspect_config(json_object(), version));
     }
-    json_object_set_new(out, "DockerVersion", json_string(json_get_str(doc, "docker_version", "")));
+    json_object_set_new(out, "DockerVersion",
+                        json_string(json_get_str(doc, "docker_version", NULL) ?: ""));
     json_object_set_new(out, "Author", json_string(json_get_str(doc, "author", "")));
     json_object_set_new(out, "Config", inspect_config(json_is_object(cfg) ? cfg : NULL, version));
     json_object_set_new(out, "Architecture", json_string(json_get_str(doc, "architecture", "")));
@@ -200,7 +206,9 @@ static json_t *history_entry(const char *id, const json_t *h, int64_t size, json
 
     if (created)
         json_time_parse(created, &sec, &nsec);
-    return json_pack("{s:s,s:I,s:s,s:o,s:I,s:s}", "Id", id, "Created", (json_int_t)sec, "CreatedBy",
+    json_int_t created_at = sec;
+
+    return json_pack("{s:s,s:I,s:s,s:o,s:I,s:s}", "Id", id, "Created", created_at, "CreatedBy",
                      json_get_str(h, "created_by", ""), "Tags", tags, "Size", (json_int_t)size,
                      "Comment", json_get_str(h, "comment", ""));
 }

@@ -45,8 +45,8 @@ static void layer_done(void *ctx, const char *id12, int64_t size)
              json_pack("{s:s,s:{},s:s}", "status", "Loading layer", "progressDetail", "id", id));
 }
 
-static void report_loaded(struct engine *e, const struct image_loaded *l, engine_image_emit_fn emit,
-                          void *ctx)
+static void report(struct engine *e, const struct image_loaded *l, engine_image_emit_fn emit,
+                   void *ctx)
 {
     for (size_t i = 0; l->tags[i]; i++) {
         if (l->replaced[i] && *l->replaced[i])
@@ -71,7 +71,7 @@ int engine_image_load(struct engine *e, int fd, bool quiet, engine_image_emit_fn
     if (image_load(e->images, fd, &cb, &loaded, &n, err) < 0)
         return -1;
     for (size_t i = 0; i < n; i++)
-        report_loaded(e, &loaded[i], emit, ctx);
+        report(e, &loaded[i], emit, ctx);
     image_loaded_free(loaded, n);
     return 0;
 }

@@ -279,6 +279,7 @@ int engine_image_prune(struct engine *e, const json_t *filters, json_t **out, st
     _cleanup_strv_ char **ids = NULL;
     _cleanup_strv_ char **labels = NULL;
     json_t *records = json_array();
+    json_t *deleted;
     int64_t reclaimed = 0;
     bool dangling_only;
 
@@ -302,9 +303,10 @@ int engine_image_prune(struct engine *e, const json_t *filters, json_t **out, st
         }
         reclaimed += info->size;
     }
-    *out = json_pack("{s:o,s:I}", "ImagesDeleted", json_array_size(records) ? records : json_null(),
-                     "SpaceReclaimed", (json_int_t)reclaimed);
-    if (!json_array_size(records))
+    deleted = json_array_size(records) ? records : json_null();
+    *out =
+        json_pack("{s:o,s:I}", "ImagesDeleted", deleted, "SpaceReclaimed", (json_int_t)reclaimed);
+    if (deleted != records)
         json_decref(records);
     return 0;
 }

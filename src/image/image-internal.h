@@ -33,7 +33,7 @@ struct extract_opts {
 
 /* Extract every entry of a (for tar) into the directory root_fd, resolving
  * each path beneath it without following symlinks. */
-int extract_archive(struct archive *a, int root_fd, const struct extract_opts *o, struct berr *err);
+int extract_archive(struct archive *a, int root, const struct extract_opts *o, struct berr *err);
 
 /* Open path beneath root_fd for reading, following symlinks only inside
  * root (RESOLVE_IN_ROOT). */

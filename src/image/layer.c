@@ -124,7 +124,7 @@ static int open_raw(int fd, struct archive **out, bool *compressed, struct berr 
 
 /* Extract fd into staging/diff; tee into staging/layer.tar when the input
  * is compressed or always_tee. *teed tells whether layer.tar was written. */
-static int extract_layer(int fd, const char *staging, bool always_tee, char *diff_id, int64_t *size,
+static int extract_layer(int fd, const char *staging, bool tee_all, char *out, int64_t *size,
                          bool *teed, struct berr *err)
 {
     _cleanup_archive_ struct archive *raw = NULL;
@@ -143,7 +143,7 @@ static int extract_layer(int fd, const char *staging, bool always_tee, char *dif
         return -1;
     if (mkdir(diff, 0755) < 0 || (root_fd = open(diff, O_RDONLY | O_DIRECTORY)) < 0)
         return berr_system(err, errno, "create %s", diff);
-    *teed = compressed || always_tee;
+    *teed = compressed || tee_all;
     if (*teed && (tee_fd = open(tee, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0)
         return berr_system(err, errno, "create %s", tee);
 
@@ -162,7 +162,7 @@ static int extract_layer(int fd, const char *staging, bool always_tee, char *dif
         image_hash_free(p.hash);
         return -1;
     }
-    image_hash_finish(p.hash, diff_id);
+    image_hash_finish(p.hash, out);
     return 0;
 }
 
@@ -175,8 +175,8 @@ static int link_source(int fd, const char *staging, struct berr *err)
     return 0;
 }
 
-static int layer_add_staged(struct image_store *is, int fd, const char *staging, const char *parent,
-                            const char *expect, bool can_link, char *diff_id, struct berr *err)
+static int add_staged(struct image_store *is, int fd, const char *staging, const char *parent,
+                      const char *expect, bool can_link, char *diff_id, struct berr *err)
 {
     char chain[IMAGE_DIGEST_LEN + 1];
     int64_t size = 0;
@@ -205,8 +205,7 @@ int image_layer_add(struct image_store *is, int fd, const char *parent_chain,
     /* A regular file we may hard-link as layer.tar when not compressed; a
      * spooled, already unlinked body cannot be linked and is copied. */
     bool can_link = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink > 0;
-    rc =
-        layer_add_staged(is, fd, staging, parent_chain, expect_diff_id, can_link, diff_id_out, err);
+    rc = add_staged(is, fd, staging, parent_chain, expect_diff_id, can_link, diff_id_out, err);
     if (fs_remove_all(staging, &cleanup_err) < 0) {
         log_warn("image: cannot remove %s: %s", staging, berr_msg(&cleanup_err));
         berr_clear(&cleanup_err);

@@ -182,8 +182,7 @@ static int resolve_id_prefix(struct image_store *is, const char *s, char **id_ou
     if (!*hex || strspn(hex, "0123456789abcdef") != strlen(hex))
         return -1;
     pattern = xasprintf("sha256:%s%%", hex);
-    if (query_strv(is, "SELECT id FROM images WHERE id LIKE ? LIMIT 2", pattern, NULL, &ids, &err) <
-        0) {
+    if (query_strv(is, "SELECT id FROM images WHERE id LIKE ?", pattern, NULL, &ids, &err) < 0) {
         berr_clear(&err);
         return -1;
     }
@@ -424,8 +423,8 @@ int image_delete(struct image_store *is, const char *id, char ***removed_layers,
 
     if (store_tx_begin(is->db, err) < 0)
         return -1;
-    if (query_strv(is, "SELECT chain_id FROM image_layers WHERE image_id = ? ORDER BY idx DESC", id,
-                   NULL, &chains, err) < 0 ||
+    if (query_strv(is, "SELECT chain_id FROM image_layers WHERE image_id = ?", id, NULL, &chains,
+                   err) < 0 ||
         delete_rows(is, id, chains, &removed, err) < 0) {
         store_tx_rollback(is->db);
         return berr_wrap(err, "delete image %s", id);

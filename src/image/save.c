@@ -174,7 +174,7 @@ static int save_image(struct save_ctx *c, const struct image_save_item *it, json
     _cleanup_free_ char *oci_text = NULL;
     char oci_digest[IMAGE_DIGEST_LEN + 1];
     json_t *tags = json_array();
-    size_t n;
+    size_t n, len;
 
     if (image_info_get(c->is, it->id, &info, err) < 0 ||
         put_blob(c, info->id, info->config, info->config_len, err) < 0) {
@@ -190,8 +190,9 @@ static int save_image(struct save_ctx *c, const struct image_save_item *it, json
         json_array_append_new(layers, json_sprintf("blobs/sha256/%s", info->diff_ids[n] + 7));
         json_array_append_new(descs, descriptor(MEDIA_LAYER, info->diff_ids[n], size));
     }
+    len = info->config_len;
     oci = json_pack("{s:i,s:s,s:o,s:O}", "schemaVersion", 2, "mediaType", MEDIA_MANIFEST, "config",
-                    descriptor(MEDIA_CONFIG, info->id, (int64_t)info->config_len), "layers", descs);
+                    descriptor(MEDIA_CONFIG, info->id, (int64_t)len), "layers", descs);
     oci_text = json_dumps_compact(oci);
     image_digest(oci_text, strlen(oci_text), oci_digest);
     if (put_blob(c, oci_digest, oci_text, strlen(oci_text), err) < 0) {

@@ -130,8 +130,8 @@ test_import_changes() {
     assert_eq "$want" "$(docker image inspect -f '{{index .RootFS.Layers 0}}' imp:1)"
     assert_eq "[/bin/sh]" "$(docker image inspect -f '{{.Config.Cmd}}' imp:1)"
     assert_eq "[A=b]" "$(docker image inspect -f '{{.Config.Env}}' imp:1)"
-    assert_eq "/w nobody y" \
-        "$(docker image inspect -f '{{.Config.WorkingDir}} {{.Config.User}} {{.Config.Labels.x}}' imp:1)"
+    fmt='{{.Config.WorkingDir}} {{.Config.User}} {{.Config.Labels.x}}'
+    assert_eq "/w nobody y" "$(docker image inspect -f "$fmt" imp:1)"
     assert_eq "Imported from -" "$(docker image inspect -f '{{.Comment}}' imp:1)"
     expect_fail docker import -c 'RUN true' "$BERTH_TMP/imp.tar" imp:2
     assert_contains "$OUT" "RUN is not a valid change command"
@@ -187,7 +187,8 @@ cid = hashlib.sha256(cfg).hexdigest()
 with tarfile.open(out + "/image.tar", "w") as t:
     for name, data in ((cid + ".json", cfg), ("layer/layer.tar", layer),
                        ("manifest.json", json.dumps([{"Config": cid + ".json",
-                        "RepoTags": ["hostile:" + kind], "Layers": ["layer/layer.tar"]}]).encode())):
+                        "RepoTags": ["hostile:" + kind],
+                       "Layers": ["layer/layer.tar"]}]).encode())):
         ti = tarfile.TarInfo(name); ti.size = len(data); t.addfile(ti, io.BytesIO(data))
 PY
     expect_fail docker load -i "$dir/image.tar"
@@ -230,12 +231,15 @@ test_rmi_conflict_with_container() {
     sqlite3 "$db" "INSERT INTO containers (id, name, image_id, created, doc) VALUES
         ('$cid', '/fake', '$id', 0, '{\"State\":{\"Running\":false}}')"
     expect_fail docker rmi busybox
-    assert_contains "$OUT" "conflict: unable to remove repository reference \"busybox\" (must force) - container ${cid:0:12} is using its referenced image ${id:7:12}"
+    assert_contains "$OUT" "conflict: unable to remove repository reference \"busybox\" \
+(must force) - container ${cid:0:12} is using its referenced image ${id:7:12}"
     expect_fail docker rmi "${id:7:12}"
-    assert_contains "$OUT" "conflict: unable to delete ${id:7:12} (must be forced) - image is being used by stopped container ${cid:0:12}"
+    assert_contains "$OUT" "conflict: unable to delete ${id:7:12} (must be forced) - \
+image is being used by stopped container ${cid:0:12}"
     sqlite3 "$db" "UPDATE containers SET doc = '{\"State\":{\"Running\":true}}'"
     expect_fail docker rmi -f "${id:7:12}"
-    assert_contains "$OUT" "(cannot be forced) - image is being used by running container ${cid:0:12}"
+    assert_contains "$OUT" \
+        "(cannot be forced) - image is being used by running container ${cid:0:12}"
     sqlite3 "$db" "DELETE FROM containers WHERE id = '$cid'"
     docker rmi busybox >/dev/null
 }
