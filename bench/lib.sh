@@ -45,8 +45,9 @@ start_berthd() {
 start_dockerd() {
     ip netns list | grep -q "^$D_NS" || { ip netns add "$D_NS"; ip -n "$D_NS" link set lo up; }
     mkdir -p "$BT/d"
+    echo '{}' >"$BT/d/daemon.json"
     nsenter --net="/run/netns/$D_NS" dockerd --data-root "$BT/d/data" --exec-root "$BT/d/exec" \
-        -H "unix://$D_SOCK" --pidfile "$BT/d/pid" --config-file /dev/null \
+        -H "unix://$D_SOCK" --pidfile "$BT/d/pid" --config-file "$BT/d/daemon.json" \
         >>"$BT/d/log" 2>&1 &
     D_PID=$!
     wait_ping "$D_SOCK"

@@ -89,7 +89,7 @@ row "\`docker ps -a\`, $MANY containers" "$(hf bpsn $B ps -a)" "$(hf dpsn $D ps 
 echo "== API requests/s" >&2
 for path in /_ping /containers/json; do
     for conns in 1 16; do
-        row "GET $path, $conns conn" "$("$BT/apiload" rps "$B_SOCK" "/v1.45$path" $conns 3)" \
+        row "GET $path, $conns conn ($MANY containers stored)" "$("$BT/apiload" rps "$B_SOCK" "/v1.45$path" $conns 3)" \
             "$("$BT/apiload" rps "$D_SOCK" "/v1.41$path" $conns 3)" req/s higher
     done
 done
