@@ -51,6 +51,8 @@ struct container_set {
     int wake_fd[2];
     pthread_t monitor;
     bool monitor_running;
+    struct exec_inst *execs; /* container_exec.c */
+    int exec_threads;        /* waiters of detached execs still running */
 };
 
 /* Paths and binaries of the runtime module (engine/runtime.c). */
@@ -119,6 +121,26 @@ struct container_launch {
 int container_launch_init(struct engine *e, struct container *c, struct container_launch *cl,
                           struct berr *err);
 void container_launch_release(struct container_launch *cl);
+
+/* Resolve "user[:group]" (names or ids) against rootfs's passwd and group
+ * files, as the process of a container runs. */
+struct container_user {
+    uid_t uid;
+    gid_t gid;
+    gid_t groups[64];
+    size_t n_groups;
+};
+int container_user_resolve(const char *rootfs, const char *user_spec, struct container_user *u,
+                           struct berr *err);
+
+/* ---- exec (container_exec.c) ---- */
+
+/* Forget the exec instances of container id (lock held; removal). */
+void container_execs_forget_locked(struct engine *e, const char *id);
+/* IDs of id's exec instances, or JSON null when it has none. */
+json_t *container_exec_ids_locked(struct engine *e, const char *id);
+/* Wait for the waiters of detached execs to end (shutdown, lock not held). */
+void container_execs_release(struct engine *e);
 
 /* ---- lifecycle (container_start.c, container_ops.c) ---- */
 

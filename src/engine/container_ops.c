@@ -231,6 +231,7 @@ int container_remove_locked(struct engine *e, struct container *c, struct berr *
     berr_clear(err);
 
     containers_lock(e);
+    container_execs_forget_locked(e, c->id);
     container_event(e, c, "destroy", NULL);
     container_end_locked(e, c);
     container_drop_locked(e, c);

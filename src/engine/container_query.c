@@ -29,6 +29,7 @@ json_t *engine_container_inspect(struct engine *e, const char *ref, bool size, s
     c = container_get_locked(e, ref, err);
     if (c) {
         doc = inspect_doc(c);
+        json_object_set_new(doc, "ExecIDs", container_exec_ids_locked(e, c->id));
         if (size) {
             json_object_set_new(doc, "SizeRw", json_integer(0));
             json_object_set_new(doc, "SizeRootFs", json_integer(0));

@@ -33,10 +33,7 @@ struct start_ctx {
     char *shared_dir; /* container:<id>: the other container's files */
     struct runtime_spec spec;
     struct runtime_resources res;
-    uid_t uid;
-    gid_t gid;
-    gid_t groups[64];
-    size_t n_groups;
+    struct container_user user;
     struct runtime_mount mounts[64];
     size_t n_mounts;
     char **strings; /* owned strings the spec points to */
@@ -291,13 +288,13 @@ static int lookup_group(const char *rootfs, const char *who, long *gid)
 }
 
 /* Supplementary groups: those listing user as a member. */
-static void member_groups(struct start_ctx *x, const char *user)
+static void member_groups(const char *rootfs, const char *user, struct container_user *u)
 {
-    _cleanup_free_ char *path = xasprintf("%s/etc/group", x->rootfs);
+    _cleanup_free_ char *path = xasprintf("%s/etc/group", rootfs);
     _cleanup_fclose_ FILE *f = fopen(path, "re");
     char line[4096];
 
-    while (f && fgets(line, sizeof(line), f) && x->n_groups < ARRAY_SIZE(x->groups)) {
+    while (f && fgets(line, sizeof(line), f) && u->n_groups < ARRAY_SIZE(u->groups)) {
         char *members = strrchr(line, ':');
         long g;
 
@@ -306,24 +303,26 @@ static void member_groups(struct start_ctx *x, const char *user)
         members[strcspn(members, "\n")] = '\0';
         for (char *save = NULL, *m = strtok_r(members + 1, ",", &save); m;
              m = strtok_r(NULL, ",", &save))
-            if (!strcmp(m, user) && (gid_t)g != x->gid)
-                x->groups[x->n_groups++] = (gid_t)g;
+            if (!strcmp(m, user) && (gid_t)g != u->gid)
+                u->groups[u->n_groups++] = (gid_t)g;
     }
 }
 
-static int resolve_user(struct start_ctx *x, struct berr *err)
+int container_user_resolve(const char *rootfs, const char *user_spec, struct container_user *u,
+                           struct berr *err)
 {
-    _cleanup_free_ char *spec = xstrdup(json_get_str(x->cfg, "User", ""));
+    _cleanup_free_ char *spec = xstrdup(user_spec ? user_spec : "");
     char *colon = strchr(spec, ':');
     const char *user = spec;
     long uid = 0, gid = 0;
     char name[256] = "root";
 
+    memset(u, 0, sizeof(*u));
     if (colon)
         *colon = '\0';
     if (!*user)
         user = "0";
-    if (lookup_passwd(x->rootfs, user, &uid, &gid) < 0) {
+    if (lookup_passwd(rootfs, user, &uid, &gid) < 0) {
         if (!numeric(user))
             return berr_system(err, 0,
                                "unable to find user %s: no matching entries in passwd "
@@ -332,7 +331,7 @@ static int resolve_user(struct start_ctx *x, struct berr *err)
         uid = atol(user);
         gid = 0;
     }
-    if (colon && lookup_group(x->rootfs, colon + 1, &gid) < 0) {
+    if (colon && lookup_group(rootfs, colon + 1, &gid) < 0) {
         if (!numeric(colon + 1))
             return berr_system(err, 0,
                                "unable to find group %s: no matching entries in group "
@@ -340,12 +339,17 @@ static int resolve_user(struct start_ctx *x, struct berr *err)
                                colon + 1);
         gid = atol(colon + 1);
     }
-    x->uid = (uid_t)uid;
-    x->gid = (gid_t)gid;
+    u->uid = (uid_t)uid;
+    u->gid = (gid_t)gid;
     snprintf(name, sizeof(name), "%s", numeric(user) && uid == 0 ? "root" : user);
     if (!colon)
-        member_groups(x, name);
+        member_groups(rootfs, name, u);
     return 0;
+}
+
+static int resolve_user(struct start_ctx *x, struct berr *err)
+{
+    return container_user_resolve(x->rootfs, json_get_str(x->cfg, "User", ""), &x->user, err);
 }
 
 /* ---- spec ---- */
@@ -517,10 +521,10 @@ static int fill_spec(struct engine *e, struct start_ctx *x, struct berr *err)
         .env = env,
         .cwd =
             *json_get_str(x->cfg, "WorkingDir", "") ? json_get_str(x->cfg, "WorkingDir", "/") : "/",
-        .uid = x->uid,
-        .gid = x->gid,
-        .groups = x->groups,
-        .n_groups = x->n_groups,
+        .uid = x->user.uid,
+        .gid = x->user.gid,
+        .groups = x->user.groups,
+        .n_groups = x->user.n_groups,
         .hostname = json_get_str(x->cfg, "Hostname", ""),
         .domainname = json_get_str(x->cfg, "Domainname", ""),
         .tty = json_get_bool(x->cfg, "Tty", false),

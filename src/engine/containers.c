@@ -491,6 +491,7 @@ void engine_containers_release(struct engine *e)
         (void)!write(s->wake_fd[1], "x", 1);
         pthread_join(s->monitor, NULL);
     }
+    container_execs_release(e);
     if (s->inotify_fd >= 0)
         close(s->inotify_fd);
     if (s->wake_fd[0] >= 0) {

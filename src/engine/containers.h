@@ -91,6 +91,30 @@ struct engine_attach_opts {
 int engine_container_attach(struct engine *e, const char *id, const struct engine_attach_opts *o,
                             int sock, const char *early, size_t early_len, struct berr *err);
 
+/* ---- exec ---- */
+
+/* POST /containers/{id}/exec: body is the exec config (Cmd, Env, User,
+ * WorkingDir, Tty, Privileged, Attach*); *id_out (caller frees) is the new
+ * exec's 64-hex ID.  Emits exec_create. */
+int engine_exec_create(struct engine *e, const char *ref, const json_t *body, char **id_out,
+                       struct berr *err);
+
+/* Claim exec id for one start: 404 unknown, 409 when it ran or runs or its
+ * container is not running or is paused.  *tty tells the stream type. */
+int engine_exec_start_prepare(struct engine *e, const char *id, bool *tty, struct berr *err);
+
+/* Run the claimed exec; h, w: its initial console size (0: none).
+ * sock < 0 (Detach): start it and return.  Otherwise bridge the hijacked
+ * socket sock (owned by the caller) with the process's stdio until the
+ * process ends, record its exit code, then half-close sock; errors are
+ * also written into the stream.  Blocks; call from a stream thread. */
+int engine_exec_run(struct engine *e, const char *id, int sock, const char *early, size_t early_len,
+                    unsigned h, unsigned w, struct berr *err);
+
+int engine_exec_resize(struct engine *e, const char *id, unsigned h, unsigned w, struct berr *err);
+/* GET /exec/{id}/json. */
+json_t *engine_exec_inspect(struct engine *e, const char *id, struct berr *err);
+
 /* ---- for other domains (exec, stats, archive) ---- */
 
 /* Full ID, pid of the container's init (0 when not running), whether it

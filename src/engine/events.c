@@ -196,6 +196,16 @@ static bool label_match(const json_t *attrs, const json_t *labels)
     return true;
 }
 
+/* Exec actions carry their command ("exec_start: sh -c ..."); a filter
+ * names the bare action. */
+static bool action_matches(const json_t *filters, const json_t *ev)
+{
+    const char *action = json_get_str(ev, "Action", "");
+    _cleanup_free_ char *bare = xstrndup(action, strcspn(action, ":"));
+
+    return filter_has(filters, "event", action) || filter_has(filters, "event", bare);
+}
+
 bool engine_event_match(const json_t *ev, const json_t *filters)
 {
     const char *type = json_get_str(ev, "Type", "");
@@ -205,8 +215,7 @@ bool engine_event_match(const json_t *ev, const json_t *filters)
 
     if (json_object_get(filters, "type") && !filter_has(filters, "type", type))
         return false;
-    if (json_object_get(filters, "event") &&
-        !filter_has(filters, "event", json_get_str(ev, "Action", "")))
+    if (json_object_get(filters, "event") && !action_matches(filters, ev))
         return false;
     if (json_object_get(filters, "container") &&
         (strcmp(type, "container") ||

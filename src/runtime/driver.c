@@ -391,3 +391,66 @@ int runtime_error_exit_code(const char *msg)
         return 126;
     return 128;
 }
+
+int runtime_wait_child(pid_t pid)
+{
+    return wait_child(pid);
+}
+
+static int run_simple(const struct runtime_launch *l, const char *cmd, struct berr *err)
+{
+    _cleanup_strv_ char **argv = NULL;
+    _cleanup_free_ char *msg = NULL;
+    int rc;
+
+    push_runtime_args(&argv, l, cmd);
+    strv_push(&argv, l->id);
+    rc = run_tool(argv, &msg, err);
+    if (rc < 0)
+        return -1;
+    if (rc > 0)
+        return berr_system(err, 0, "%s %s: %s", l->runtime_path, cmd, msg ? msg : "failed");
+    return 0;
+}
+
+int runtime_pause(const struct runtime_launch *l, struct berr *err)
+{
+    return run_simple(l, "pause", err);
+}
+
+int runtime_resume(const struct runtime_launch *l, struct berr *err)
+{
+    return run_simple(l, "resume", err);
+}
+
+int runtime_exec_spawn(const struct runtime_launch *l, const char *process_path,
+                       const char *pid_path, const int stdio[3], pid_t *pid_out, struct berr *err)
+{
+    _cleanup_strv_ char **argv = NULL;
+    posix_spawn_file_actions_t fa;
+    posix_spawnattr_t attr;
+    int rc;
+
+    push_runtime_args(&argv, l, "exec");
+    strv_push(&argv, "--process");
+    strv_push(&argv, process_path);
+    strv_push(&argv, "--pid-file");
+    strv_push(&argv, pid_path);
+    strv_push(&argv, l->id);
+
+    posix_spawn_file_actions_init(&fa);
+    for (int i = 0; i < 3; i++)
+        posix_spawn_file_actions_adddup2(&fa, stdio[i], i);
+    spawn_attr_init(&attr);
+    /* A session of its own: signals meant for the daemon's process group
+     * must not reach the runtime. */
+    posix_spawnattr_setflags(&attr,
+                             POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSID);
+    rc = posix_spawn(pid_out, argv[0], &fa, &attr, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&attr);
+    if (rc != 0)
+        return berr_system(err, rc, "run %s exec", l->runtime_path);
+    log_debug("container %.12s: exec by %s, pid %d", l->id, l->runtime_path, (int)*pid_out);
+    return 0;
+}

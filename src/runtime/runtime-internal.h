@@ -9,4 +9,7 @@
  * only with a capability are refused unless that capability is held. */
 json_t *runtime_seccomp_default(const json_t *caps);
 
+/* Every capability the kernel knows, "CAP_"-prefixed, NULL-terminated. */
+extern const char *const runtime_all_caps[];
+
 #endif

@@ -150,6 +150,42 @@ bool runtime_monitor_alive(pid_t pid);
  * command, 126 for one that cannot be executed, else 128. */
 int runtime_error_exit_code(const char *msg);
 
+/* ---- exec: another process in a running container ---- */
+
+/* What the process runs as, already resolved by the caller. */
+struct runtime_exec {
+    char *const *args; /* NULL-terminated, at least one entry */
+    char *const *env;  /* "K=V" added to the container's, replacing equal keys */
+    const char *cwd;   /* NULL or "": the container's */
+    bool set_user;     /* false: the container's user */
+    uid_t uid;
+    gid_t gid;
+    const gid_t *groups;
+    size_t n_groups;
+    bool tty;
+    unsigned console_h, console_w;
+    bool privileged; /* every capability */
+};
+
+/* Write the process document for x to path, starting from the process of
+ * the container's <bundle>/config.json (capabilities, rlimits, env). */
+int runtime_exec_write_process(const struct runtime_launch *l, const struct runtime_exec *x,
+                               const char *path, struct berr *err);
+
+/* Run `<runtime> exec --process <process_path> --pid-file <pid_path> <id>`
+ * in the foreground with stdio[0..2] as its stdin, stdout and stderr; the
+ * runtime exits with the process's status.  *pid_out is the runtime's pid
+ * (the caller waits for it). */
+int runtime_exec_spawn(const struct runtime_launch *l, const char *process_path,
+                       const char *pid_path, const int stdio[3], pid_t *pid_out, struct berr *err);
+
+/* Wait for a child; its exit status, or 128+signal. */
+int runtime_wait_child(pid_t pid);
+
+/* `<runtime> pause|resume <id>` through the freezer. */
+int runtime_pause(const struct runtime_launch *l, struct berr *err);
+int runtime_resume(const struct runtime_launch *l, struct berr *err);
+
 /* ---- logs (conmon's k8s-file format) ---- */
 
 enum runtime_stream {

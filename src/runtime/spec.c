@@ -29,7 +29,7 @@ const char *const runtime_default_caps[] = {
 };
 
 /* Every capability the kernel knows, in number order. */
-static const char *const all_caps[] = {
+const char *const runtime_all_caps[] = {
     "CAP_CHOWN",
     "CAP_DAC_OVERRIDE",
     "CAP_DAC_READ_SEARCH",
@@ -93,13 +93,13 @@ static const char *const default_readonly[] = {
     "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL,
 };
 
-/* "net_admin", "CAP_NET_ADMIN" -> index in all_caps, or -1. */
+/* "net_admin", "CAP_NET_ADMIN" -> index in runtime_all_caps, or -1. */
 static int cap_index(const char *name)
 {
     const char *bare = strncasecmp(name, "CAP_", 4) ? name : name + 4;
 
-    for (int i = 0; all_caps[i]; i++)
-        if (!strcasecmp(all_caps[i] + 4, bare))
+    for (int i = 0; runtime_all_caps[i]; i++)
+        if (!strcasecmp(runtime_all_caps[i] + 4, bare))
             return i;
     return -1;
 }
@@ -111,7 +111,7 @@ static int apply_cap_list(bool *set, char *const *list, bool value, const char *
         int idx;
 
         if (!strcasecmp(list[i], "ALL")) {
-            for (size_t j = 0; all_caps[j]; j++)
+            for (size_t j = 0; runtime_all_caps[j]; j++)
                 set[j] = value;
             continue;
         }
@@ -127,14 +127,14 @@ static int apply_cap_list(bool *set, char *const *list, bool value, const char *
  * drops, then adds, as dockerd orders them (an add beats a drop). */
 static int build_caps(const struct runtime_spec *s, json_t **out, struct berr *err)
 {
-    bool set[ARRAY_SIZE(all_caps)] = {false};
+    bool set[ARRAY_SIZE(runtime_all_caps)] = {false};
     json_t *list = json_array();
     json_t *caps;
 
     for (size_t i = 0; runtime_default_caps[i]; i++)
         set[cap_index(runtime_default_caps[i])] = true;
     if (s->privileged)
-        for (size_t i = 0; all_caps[i]; i++)
+        for (size_t i = 0; runtime_all_caps[i]; i++)
             set[i] = true;
     if (apply_cap_list(set, s->cap_drop, false, "CapDrop", err) < 0 ||
         apply_cap_list(set, s->cap_add, true, "CapAdd", err) < 0) {
@@ -142,9 +142,9 @@ static int build_caps(const struct runtime_spec *s, json_t **out, struct berr *e
         return -1;
     }
 
-    for (size_t i = 0; all_caps[i]; i++)
+    for (size_t i = 0; runtime_all_caps[i]; i++)
         if (set[i])
-            json_array_append_new(list, json_string(all_caps[i]));
+            json_array_append_new(list, json_string(runtime_all_caps[i]));
     caps = json_pack("{s:O,s:O,s:O}", "bounding", list, "effective", list, "permitted", list);
     json_decref(list);
     *out = caps;
