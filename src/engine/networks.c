@@ -304,15 +304,13 @@ static int attach_extra(struct engine *e, const char *cid, const char *name, con
     const json_t *eps = json_object_get(networking_config, "EndpointsConfig");
     const char *key;
     json_t *epc;
-    int n = 1;
 
     json_object_foreach((json_t *)eps, key, epc)
     {
         _cleanup_strv_ char **aliases = json_to_strv(json_object_get(epc, "Aliases"));
-        _cleanup_free_ char *ifname = xasprintf("eth%d", n++);
-        struct net_endpoint_req r = {.ifname = ifname};
+        struct net_endpoint_req r = {0};
 
-        if (!strcmp(key, "default") || !strcmp(key, mode))
+        if (!strcmp(key, "default") || !strcmp(key, mode) || json_is_null(epc))
             continue;
         fill_request(&r, epc, key, cid, name, aliases);
         if (connect_one(e, &r, networks, NULL, err) < 0)
@@ -343,6 +341,33 @@ static int attach_primary(struct engine *e, const char *cid, const char *name,
     return connect_one(e, &r, networks, ports, err);
 }
 
+/* A primary network the container was disconnected from is recorded as
+ * null, so that its next start leaves it out. */
+static bool primary_dropped(const json_t *networking_config, const char *mode, const char *nname)
+{
+    const json_t *eps = json_object_get(networking_config, "EndpointsConfig");
+
+    return json_is_null(json_object_get(eps, mode)) || json_is_null(json_object_get(eps, nname));
+}
+
+/* The embedded DNS of the first user network the container joined, so that
+ * names resolve even when its primary network is the default bridge. */
+static char *resolver_for(struct engine *e, const json_t *networks)
+{
+    const char *key;
+    json_t *ep;
+
+    json_object_foreach((json_t *)networks, key, ep)
+    {
+        char *dns = netctl_dns_for(e->net, json_get_str(ep, "NetworkID", key));
+
+        if (*dns)
+            return dns;
+        free(dns);
+    }
+    return xstrdup("");
+}
+
 static int attach(struct engine *e, const char *cid, const char *name, const json_t *host_config,
                   const json_t *networking_config, struct engine_net_attach *out, struct berr *err)
 {
@@ -357,7 +382,8 @@ static int attach(struct engine *e, const char *cid, const char *name, const jso
     }
     host = !strcmp(nname, "host");
     if ((!host && netctl_sandbox(e->net, cid, &out->netns_path, err) < 0) ||
-        attach_primary(e, cid, name, host_config, networking_config, networks, &ports, err) < 0 ||
+        (!primary_dropped(networking_config, mode, nname) &&
+         attach_primary(e, cid, name, host_config, networking_config, networks, &ports, err) < 0) ||
         attach_extra(e, cid, name, nname, networking_config, networks, err) < 0) {
         json_decref(networks);
         json_decref(ports);
@@ -366,7 +392,7 @@ static int attach(struct engine *e, const char *cid, const char *name, const jso
 
     out->settings = settings_json(out->netns_path, networks, ports,
                                   json_object_get(networks, nname), !strcmp(nname, "bridge"));
-    dns = netctl_dns_for(e->net, nid);
+    dns = resolver_for(e, networks);
     if (*dns)
         strv_push(&out->dns, dns);
     return 0;
@@ -394,21 +420,209 @@ int engine_network_detach(struct engine *e, const char *cid, struct berr *err)
     return netctl_release_container(e->net, cid, err);
 }
 
+/* ---- connect and disconnect of existing containers ---- */
+
+#define ERR_HOST_NET                                                                               \
+    "container cannot be disconnected from host network or connected to host network"
+#define ERR_SHARED_NET                                                                             \
+    "container sharing network namespace with another container or host cannot be connected to "   \
+    "any other network"
+#define ERR_NONE_NET                                                                               \
+    "container cannot be connected to multiple networks with one of the networks in private "      \
+    "(none) mode"
+
+struct net_change {
+    const char *ref;   /* the network as the client wrote it */
+    const json_t *epc; /* connect's EndpointConfig, or NULL */
+    char *nid, *nname;
+    char *primary; /* the name of the container's NetworkMode network */
+};
+
+static json_t *networks_of(json_t *settings)
+{
+    json_t *nets = json_object_get(settings, "Networks");
+
+    if (!json_is_object(nets)) {
+        nets = json_object();
+        json_object_set_new(settings, "Networks", nets);
+    }
+    return nets;
+}
+
+/* The legacy top-level fields mirror the default bridge's endpoint. */
+static void set_legacy(json_t *settings, const json_t *ep)
+{
+    const char *fields[] = {"EndpointID", "Gateway", "IPAddress", "MacAddress"};
+
+    for (size_t i = 0; i < ARRAY_SIZE(fields); i++)
+        json_object_set_new(settings, fields[i], json_string(json_get_str(ep, fields[i], "")));
+    json_object_set_new(settings, "IPPrefixLen", json_integer(json_get_int(ep, "IPPrefixLen", 0)));
+}
+
+/* dockerd's rules: a container sharing another namespace joins nothing,
+ * only host containers are on host, none stands alone. */
+static int connect_allowed(const struct engine_container_net *v, const struct net_change *x,
+                           struct berr *err)
+{
+    const char *key;
+    json_t *ep;
+
+    if (!strncmp(v->mode, "container:", 10))
+        return berr_invalid(err, ERR_SHARED_NET);
+    if (strcmp(v->mode, "host") && !strcmp(x->nname, "host"))
+        return berr_invalid(err, ERR_HOST_NET);
+    json_object_foreach(json_object_get(v->settings, "Networks"), key, ep)
+    {
+        if (!strcmp(key, x->nname))
+            continue;
+        if (!strcmp(key, "host") || !strcmp(x->nname, "host"))
+            return berr_invalid(err, ERR_SHARED_NET);
+        if (!strcmp(key, "none") || !strcmp(x->nname, "none"))
+            return berr_invalid(err, ERR_NONE_NET);
+    }
+    return 0;
+}
+
+/* What inspect shows for a network a stopped container joins at its next
+ * start: the request's settings, no address yet. */
+static json_t *pending_settings(const json_t *epc, const char *nid)
+{
+    json_t *s =
+        json_pack("{s:n, s:n, s:n, s:s, s:n, s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:i, s:n}",
+                  "IPAMConfig", "Links", "Aliases", "MacAddress", "", "DriverOpts", "NetworkID",
+                  nid, "EndpointID", "", "Gateway", "", "IPAddress", "", "IPPrefixLen", 0,
+                  "IPv6Gateway", "", "GlobalIPv6Address", "", "GlobalIPv6PrefixLen", 0, "DNSNames");
+    const char *keep[] = {"IPAMConfig", "Links", "Aliases", "DriverOpts"};
+
+    for (size_t i = 0; i < ARRAY_SIZE(keep); i++) {
+        json_t *val = json_object_get(epc, keep[i]);
+
+        if (val && !json_is_null(val))
+            json_object_set(s, keep[i], val);
+    }
+    return s;
+}
+
+static int connect_running(struct engine *e, struct engine_container_net *v,
+                           const struct net_change *x, struct berr *err)
+{
+    _cleanup_strv_ char **aliases = json_to_strv(json_object_get(x->epc, "Aliases"));
+    struct net_endpoint_req r = {0};
+    json_t *settings = NULL;
+
+    fill_request(&r, x->epc, x->nid, v->id, v->name, aliases);
+    if (netctl_connect(e->net, &r, &settings, NULL, err) < 0)
+        return -1;
+    if (!strcmp(x->nname, "bridge"))
+        set_legacy(v->settings, settings);
+    json_object_set_new(networks_of(v->settings), x->nname, settings);
+    emit(e, "connect", x->nid, x->nname, v->id);
+    log_debug("container %.12s hot-plugged into network %s", v->id, x->nname);
+    return 0;
+}
+
+static int connect_fn(struct engine *e, struct engine_container_net *v, void *ctx, struct berr *err)
+{
+    struct net_change *x = ctx;
+    const json_t *epc = json_is_object(x->epc) ? x->epc : NULL;
+
+    if (connect_allowed(v, x, err) < 0)
+        return -1;
+    if (json_object_get(networks_of(v->settings), x->nname)) {
+        /* dockerd refuses a second endpoint of a running container and
+         * takes the same request for a stopped one as already done. */
+        if (v->running)
+            return berr_forbidden(err, "endpoint with name %s already exists in network %s",
+                                  v->name, x->nname);
+        return 0;
+    }
+    if (v->running && connect_running(e, v, x, err) < 0)
+        return -1;
+    if (!v->running)
+        json_object_set_new(networks_of(v->settings), x->nname, pending_settings(epc, x->nid));
+    json_object_set_new(v->endpoints, x->nname, epc ? json_deep_copy(epc) : json_object());
+    return 0;
+}
+
+/* The record of the next start: a dropped primary network stays as null
+ * (its NetworkMode still names it), any other one goes. */
+static void forget_endpoint(struct engine_container_net *v, const struct net_change *x)
+{
+    json_object_del(v->endpoints, x->nname);
+    if (x->primary && !strcmp(x->primary, x->nname)) {
+        json_object_del(v->endpoints, "default");
+        json_object_del(v->endpoints, v->mode);
+        json_object_set_new(v->endpoints, x->nname, json_null());
+    }
+}
+
+static int disconnect_fn(struct engine *e, struct engine_container_net *v, void *ctx,
+                         struct berr *err)
+{
+    struct net_change *x = ctx;
+    json_t *nets = networks_of(v->settings);
+
+    if (!strcmp(v->mode, "host") && !strcmp(x->nname, "host"))
+        return berr_invalid(err, ERR_HOST_NET);
+    if (!json_object_get(nets, x->nname) && v->running)
+        return berr_system(err, 0, "container %s is not connected to network %s", v->id, x->nname);
+    if (!json_object_get(nets, x->nname))
+        return berr_system(err, 0, "container %s is not connected to the network %s", v->id,
+                           x->nname);
+    if (v->running && netctl_disconnect(e->net, x->nid, v->id, err) < 0)
+        return -1;
+
+    json_object_del(nets, x->nname);
+    if (!strcmp(x->nname, "bridge"))
+        set_legacy(v->settings, NULL);
+    forget_endpoint(v, x);
+    emit(e, "disconnect", x->nid, x->nname, v->id);
+    log_debug("container %.12s disconnected from network %s", v->id, x->nname);
+    return 0;
+}
+
+/* Resolve the network once the container is known (dockerd's order), then
+ * hand over to the containers domain. */
+static int change_fn(struct engine *e, struct engine_container_net *v, void *ctx, struct berr *err)
+{
+    struct net_change *x = ctx;
+    struct berr ignored = BERR_INIT;
+
+    if (netctl_lookup(e->net, x->ref, &x->nid, &x->nname, err) < 0)
+        return -1;
+    if (strncmp(v->mode, "container:", 10) &&
+        netctl_lookup(e->net, v->mode, NULL, &x->primary, &ignored) < 0)
+        berr_clear(&ignored);
+    return x->epc ? connect_fn(e, v, x, err) : disconnect_fn(e, v, x, err);
+}
+
+static int change(struct engine *e, const char *ref, const json_t *req, const json_t *epc,
+                  struct berr *err)
+{
+    const char *container = json_get_str(req, "Container", "");
+    struct net_change x = {.ref = ref, .epc = epc};
+    int rc;
+
+    if (!e->net)
+        return berr_set(err, BERR_UNAVAILABLE, 0, "the network controller is not running");
+    rc = engine_container_net_change(e, container, change_fn, &x, err);
+    free(x.nid);
+    free(x.nname);
+    free(x.primary);
+    return rc;
+}
+
 int engine_network_connect(struct engine *e, const char *ref, const json_t *req, struct berr *err)
 {
-    if (netctl_lookup(e->net, ref, NULL, NULL, err) < 0)
-        return -1;
-    return berr_set(err, BERR_NOT_IMPLEMENTED, 0,
-                    "connecting a container to a network after it started is not supported yet");
+    const json_t *epc = json_object_get(req, "EndpointConfig");
+
+    return change(e, ref, req, epc && json_is_object(epc) ? epc : json_null(), err);
 }
 
 int engine_network_disconnect(struct engine *e, const char *ref, const json_t *req,
                               struct berr *err)
 {
-    if (netctl_lookup(e->net, ref, NULL, NULL, err) < 0)
-        return -1;
-    return berr_set(err, BERR_NOT_IMPLEMENTED, 0,
-                    "disconnecting a container from a network is not supported yet");
+    return change(e, ref, req, NULL, err);
 }
 
 void engine_net_attach_release(struct engine_net_attach *a)

@@ -44,10 +44,35 @@ int engine_network_remove(struct engine *e, const char *ref, struct berr *err);
 json_t *engine_network_list(struct engine *e, const json_t *filters, struct berr *err);
 json_t *engine_network_inspect(struct engine *e, const char *ref, struct berr *err);
 json_t *engine_network_prune(struct engine *e, const json_t *filters, struct berr *err);
-/* POST /networks/{id}/connect and /disconnect (body as the API sends). */
+/* POST /networks/{id}/connect and /disconnect (body as the API sends):
+ * a running container is hot-plugged (or unplugged) at once; a created or
+ * stopped one only has its record changed, which its next start follows. */
 int engine_network_connect(struct engine *e, const char *ref, const json_t *req, struct berr *err);
 int engine_network_disconnect(struct engine *e, const char *ref, const json_t *req,
                               struct berr *err);
+
+/* ---- what connect and disconnect ask of the containers domain
+ * (engine/container_network.c) ---- */
+
+/* One container as a network change sees it; all fields owned by the view. */
+struct engine_container_net {
+    char *id;
+    char *name; /* without the leading slash */
+    char *mode; /* HostConfig.NetworkMode */
+    bool running;
+    json_t *settings;  /* a copy of NetworkSettings: fn may change it */
+    json_t *endpoints; /* a copy of the EndpointsConfig the next start attaches */
+};
+
+typedef int (*engine_container_net_fn)(struct engine *e, struct engine_container_net *v, void *ctx,
+                                       struct berr *err);
+
+/* Resolve ref (404 "No such container: x"), keep every other operation on
+ * the container waiting while fn runs (without the containers lock, so fn
+ * may do slow network work), and when fn succeeds store its settings and
+ * endpoints in the container's record.  Any thread. */
+int engine_container_net_change(struct engine *e, const char *ref, engine_container_net_fn fn,
+                                void *ctx, struct berr *err);
 
 /* Shutdown: stop the DNS server and remove the firewall table; bridges
  * and the endpoints of running containers stay (engine/modules.c). */

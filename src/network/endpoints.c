@@ -207,7 +207,22 @@ static void drop_endpoint(struct netctl *c, struct net_endpoint *ep)
     net_endpoint_free(ep);
 }
 
-static struct net_endpoint *endpoint_new(const struct net_network *n,
+/* The lowest ethN none of the container's endpoints uses: an interface
+ * hot-plugged after a disconnect takes the name that was freed. */
+static char *free_ifname(struct netctl *c, const char *cid)
+{
+    for (int i = 0;; i++) {
+        _cleanup_free_ char *name = xasprintf("eth%d", i);
+        bool used = false;
+
+        for (struct net_endpoint *ep = c->eps; ep && !used; ep = ep->next)
+            used = !strcmp(ep->cid, cid) && !strcmp(ep->ifname, name);
+        if (!used)
+            return steal_ptr(name);
+    }
+}
+
+static struct net_endpoint *endpoint_new(struct netctl *c, const struct net_network *n,
                                          const struct net_endpoint_req *r)
 {
     struct net_endpoint *ep = xcalloc(1, sizeof(*ep));
@@ -216,7 +231,7 @@ static struct net_endpoint *endpoint_new(const struct net_network *n,
     ep->nid = xstrdup(n->id);
     ep->cid = xstrdup(r->cid);
     ep->cname = xstrdup(r->cname);
-    ep->ifname = xstrdup(r->ifname ? r->ifname : "eth0");
+    ep->ifname = r->ifname ? xstrdup(r->ifname) : free_ifname(c, r->cid);
     ep->aliases = strv_dup(r->aliases);
     ep->ports = json_array();
     return ep;
@@ -273,7 +288,7 @@ static int connect_locked(struct netctl *c, const struct net_endpoint_req *r, js
     if (endpoint_of(c, n->id, r->cid))
         return berr_forbidden(err, "endpoint with name %s already exists in network %s", r->cname,
                               n->name);
-    ep = endpoint_new(n, r);
+    ep = endpoint_new(c, n, r);
     if (plan_endpoint(c, n, r, ep, err) < 0 || net_persist_endpoint(c, ep, err) < 0) {
         net_endpoint_free(ep);
         return -1;

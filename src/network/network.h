@@ -163,7 +163,7 @@ struct net_endpoint_req {
     const json_t *port_bindings; /* HostConfig.PortBindings or NULL */
     const json_t *exposed;       /* Config.ExposedPorts for PublishAllPorts */
     bool publish_all;
-    const char *ifname; /* "eth0", "eth1", ... */
+    const char *ifname; /* "eth0", "eth1", ...; NULL: the lowest one free */
 };
 
 /* The container's sandbox: <exec_root>/netns/<cid>, created if missing,
