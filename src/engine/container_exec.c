@@ -173,9 +173,14 @@ static int exec_check_container(struct container *c, const char *ref, struct ber
     if (!container_running(c))
         return berr_conflict(err, "container %s is not running", c->id);
     if (json_get_bool(container_state(c), "Paused", false))
-        return berr_conflict(err, "Container %s is paused, unpause the container before exec", ref);
+        return berr_conflict(err,
+                             "Container %s is paused, unpause the container "
+                             "before exec",
+                             ref);
     if (json_get_bool(container_state(c), "Restarting", false))
-        return berr_conflict(err, "Container %s is restarting, wait until the container is running",
+        return berr_conflict(err,
+                             "Container %s is restarting, wait until the "
+                             "container is running",
                              ref);
     return 0;
 }
@@ -679,7 +684,7 @@ static void report_in_stream(int sock, const struct berr *err)
     send_all(sock, text, strlen(text));
 }
 
-int engine_exec_run(struct engine *e, const char *id, int sock, const char *early, size_t early_len,
+int engine_exec_run(struct engine *e, const char *id, int sock, const char *early, size_t n_early,
                     unsigned h, unsigned w, struct berr *err)
 {
     struct exec_run r = {.in = -1, .out = -1, .errfd = -1, .pidfd = -1, .stdio = {-1, -1, -1}};
@@ -691,7 +696,7 @@ int engine_exec_run(struct engine *e, const char *id, int sock, const char *earl
         rc = setup_stdio(&r, sock >= 0, h, w, err);
     if (rc == 0)
         rc = spawn(e, &r, err);
-    if (rc == 0 && sock >= 0 && early_len && r.in >= 0 && write(r.in, early, early_len) < 0)
+    if (rc == 0 && sock >= 0 && n_early && r.in >= 0 && write(r.in, early, n_early) < 0)
         log_debug("exec %.12s: stdin: %s", id, strerror(errno));
     if (rc == 0 && sock < 0)
         rc = start_detached(e, &r, err);

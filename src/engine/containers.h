@@ -108,7 +108,7 @@ int engine_exec_start_prepare(struct engine *e, const char *id, bool *tty, struc
  * socket sock (owned by the caller) with the process's stdio until the
  * process ends, record its exit code, then half-close sock; errors are
  * also written into the stream.  Blocks; call from a stream thread. */
-int engine_exec_run(struct engine *e, const char *id, int sock, const char *early, size_t early_len,
+int engine_exec_run(struct engine *e, const char *id, int sock, const char *early, size_t n_early,
                     unsigned h, unsigned w, struct berr *err);
 
 int engine_exec_resize(struct engine *e, const char *id, unsigned h, unsigned w, struct berr *err);
