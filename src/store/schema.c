@@ -33,7 +33,11 @@ static const char *const migration_1[] = {
     " container_id TEXT NOT NULL, doc TEXT NOT NULL)",
     "CREATE INDEX endpoints_container ON endpoints(container_id)",
 
+    /* volumes: the Volume object; volume_refs: which containers use one. */
     "CREATE TABLE volumes (name TEXT PRIMARY KEY, doc TEXT NOT NULL)",
+    "CREATE TABLE volume_refs (volume TEXT NOT NULL, container_id TEXT NOT NULL,"
+    " PRIMARY KEY (volume, container_id))",
+    "CREATE INDEX volume_refs_container ON volume_refs(container_id)",
     NULL,
 };
 
