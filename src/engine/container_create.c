@@ -12,6 +12,7 @@
 #include "engine/images.h"
 #include "engine/networks.h"
 #include "engine/platform.h"
+#include "engine/volumes.h"
 #include "util/fs.h"
 #include "util/json.h"
 #include "util/log.h"
@@ -336,6 +337,7 @@ struct create_ctx {
     json_t *hc;
     json_t *netcfg;
     json_t *path, *args;
+    json_t *mounts; /* inspect "Mounts", from engine_volumes_container_create */
 };
 
 static void create_ctx_release(struct create_ctx *x)
@@ -348,6 +350,7 @@ static void create_ctx_release(struct create_ctx *x)
     json_decref(x->netcfg);
     json_decref(x->path);
     json_decref(x->args);
+    json_decref(x->mounts);
 }
 
 static json_t *graph_driver(struct engine *e, const char *id)
@@ -387,7 +390,7 @@ static json_t *build_doc(struct engine *e, struct create_ctx *x, const char *nam
     json_object_set_new(doc, "ExecIDs", json_null());
     json_object_set(doc, "HostConfig", x->hc);
     json_object_set_new(doc, "GraphDriver", graph_driver(e, x->id));
-    json_object_set_new(doc, "Mounts", json_array());
+    json_object_set_new(doc, "Mounts", x->mounts ? json_incref(x->mounts) : json_array());
     json_object_set(doc, "Config", x->cfg);
     json_object_set_new(doc, "NetworkSettings", network_settings_new(x->hc, x->netcfg));
     json_object_set_new(doc, "Berth",
@@ -491,10 +494,13 @@ static int create(struct engine *e, const char *name, json_t *body, json_t *warn
         return -1;
     if (prepare(e, body, warnings, x, err) < 0)
         return -1;
+    if (engine_volumes_container_create(e, x->id, x->cfg, x->hc, &x->mounts, err) < 0)
+        return -1;
     if (make_dirs(e, x->id, err) < 0 || record(e, x, name, err) < 0) {
         _cleanup_free_ char *dir = container_dir(e, x->id);
         struct berr ignored = BERR_INIT;
 
+        engine_volumes_container_remove(e, x->id, true);
         fs_remove_all(dir, &ignored);
         berr_clear(&ignored);
         return -1;

@@ -9,6 +9,7 @@
 #include "engine/container-internal.h"
 #include "engine/events.h"
 #include "engine/networks.h"
+#include "engine/volumes.h"
 #include "util/fs.h"
 #include "util/json.h"
 #include "util/log.h"
@@ -229,6 +230,11 @@ int container_remove_locked(struct engine *e, struct container *c, struct berr *
     if (container_store_delete(e, c->id, err) < 0)
         log_error("container %.12s: %s", c->id, berr_msg(err));
     berr_clear(err);
+    /* rm -v and --rm remove the container's anonymous volumes. */
+    engine_volumes_container_remove(
+        e, c->id,
+        json_get_bool(container_private(c), "RemoveVolumes", false) ||
+            json_get_bool(container_host_config(c), "AutoRemove", false));
 
     containers_lock(e);
     container_execs_forget_locked(e, c->id);
@@ -245,7 +251,6 @@ int engine_container_remove(struct engine *e, const char *ref, bool force, bool 
     struct container *c;
     int rc = 0;
 
-    (void)volumes;
     containers_lock(e);
     c = container_get_locked(e, ref, err);
     if (!c) {
@@ -268,6 +273,8 @@ int engine_container_remove(struct engine *e, const char *ref, bool force, bool 
     }
     while (rc == 0 && c->busy)
         containers_wait(e, 0);
+    if (rc == 0 && volumes)
+        json_object_set_new(container_private(c), "RemoveVolumes", json_true());
     if (rc == 0)
         rc = container_remove_locked(e, c, err);
     container_put_locked(c);

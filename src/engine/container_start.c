@@ -12,6 +12,7 @@
 #include "engine/container-internal.h"
 #include "engine/images.h"
 #include "engine/networks.h"
+#include "engine/volumes.h"
 #include "util/fs.h"
 #include "util/json.h"
 #include "util/log.h"
@@ -426,11 +427,34 @@ static int add_binds(struct start_ctx *x, struct berr *err)
 
         for (char *t = strtok_r(copy, ":", &save); t; t = strtok_r(NULL, ":", &save))
             strv_push(&parts, t);
+        /* Volumes ("name:/dst", "/dst") are add_volumes' work; create
+         * validated every entry. */
         if (strv_len(parts) < 2 || parts[0][0] != '/')
-            return berr_invalid(err, "invalid volume specification: '%s'", json_string_value(v));
+            continue;
         ro = parts[2] && strstr(parts[2], "ro");
         add_mount(x, keep(x, xstrdup(parts[1])), "bind", keep(x, xstrdup(parts[0])),
                   ro ? "rbind,ro" : "rbind");
+    }
+    return 0;
+}
+
+/* Named and anonymous volumes: mounted (and filled from the image) by
+ * the volumes domain, then bound like host paths. */
+static int add_volumes(struct engine *e, struct start_ctx *x, struct berr *err)
+{
+    json_t *mounts = json_object_get(x->c->doc, "Mounts");
+    size_t i;
+    json_t *m;
+
+    if (engine_volumes_container_start(e, x->c->id, mounts, x->hc, x->rootfs, err) < 0)
+        return -1;
+    json_array_foreach(mounts, i, m)
+    {
+        if (strcmp(json_get_str(m, "Type", ""), "volume"))
+            continue;
+        add_mount(x, keep(x, xstrdup(json_get_str(m, "Destination", ""))), "bind",
+                  keep(x, xstrdup(json_get_str(m, "Source", ""))),
+                  json_get_bool(m, "RW", true) ? "rbind" : "rbind,ro");
     }
     return 0;
 }
@@ -509,7 +533,7 @@ static int fill_spec(struct engine *e, struct start_ctx *x, struct berr *err)
     strv_push_take(&x->strings, NULL);
     fill_resources(x);
     add_tmpfs(x);
-    if (add_binds(x, err) < 0) {
+    if (add_binds(x, err) < 0 || add_volumes(e, x, err) < 0) {
         strv_free(args);
         strv_free(env);
         return -1;
@@ -659,12 +683,14 @@ static void record_started(struct engine *e, struct start_ctx *x, const struct r
     started = json_time_format(ts.tv_sec, ts.tv_nsec);
     json_object_set_new(st, "Status", json_string("running"));
     json_object_set_new(st, "Running", json_true());
+    json_object_set_new(st, "Restarting", json_false());
     json_object_set_new(st, "Pid", json_integer(p->pid));
     json_object_set_new(st, "ExitCode", json_integer(0));
     json_object_set_new(st, "Error", json_string(""));
     json_object_set_new(st, "StartedAt", json_string(started));
     json_object_set_new(container_private(c), "ConmonPid", json_integer(p->conmon_pid));
     json_object_set_new(container_private(c), "Started", json_true());
+    c->started_ms = containers_now_ms();
     json_object_set_new(container_private(c), "Mounted", json_true());
     json_object_set_new(container_private(c), "NetAttached", json_boolean(x->net_attached));
     if (x->net.settings)
@@ -725,10 +751,28 @@ static int do_start(struct engine *e, struct start_ctx *x, struct berr *err)
     return 0;
 }
 
-static int start_begin(struct engine *e, struct container *c, struct start_ctx *x, struct berr *err)
+/* A client's start begins the restart policy anew; the policy's own start
+ * is off when a client cancelled it meanwhile. */
+static int start_policy_locked(struct engine *e, struct container *c, bool manual,
+                               struct berr *err)
+{
+    if (!manual && !json_get_bool(container_state(c), "Restarting", false))
+        return berr_set(err, BERR_NOT_MODIFIED, 0, "restart of container %s cancelled", c->id);
+    if (!manual)
+        return 0;
+    container_restart_cancel_locked(e, c, false);
+    json_object_set_new(container_private(c), "ManuallyStopped", json_false());
+    json_object_set_new(c->doc, "RestartCount", json_integer(0));
+    c->restart_delay_ms = 0;
+    return 0;
+}
+
+static int start_begin(struct engine *e, struct container *c, struct start_ctx *x, bool manual,
+                       struct berr *err)
 {
     container_begin_locked(e, c);
-    if (start_locked_checks(c, err) < 0 || container_launch_init(e, c, &x->cl, err) < 0) {
+    if (start_locked_checks(c, err) < 0 || start_policy_locked(e, c, manual, err) < 0 ||
+        container_launch_init(e, c, &x->cl, err) < 0) {
         container_end_locked(e, c);
         return -1;
     }
@@ -743,13 +787,18 @@ static int start_begin(struct engine *e, struct container *c, struct start_ctx *
 
 int engine_container_start(struct engine *e, const char *ref, struct berr *err)
 {
+    return container_start(e, ref, true, err);
+}
+
+int container_start(struct engine *e, const char *ref, bool manual, struct berr *err)
+{
     struct start_ctx x = {0};
     struct container *c;
     int rc;
 
     containers_lock(e);
     c = container_get_locked(e, ref, err);
-    if (!c || start_begin(e, c, &x, err) < 0) {
+    if (!c || start_begin(e, c, &x, manual, err) < 0) {
         container_put_locked(c);
         containers_unlock(e);
         return -1;
@@ -761,6 +810,7 @@ int engine_container_start(struct engine *e, const char *ref, struct berr *err)
 
     containers_lock(e);
     if (rc < 0) {
+        json_object_set_new(container_state(c), "Restarting", json_false());
         record_failed(e, c, err);
         c->exit_seq++;
     } else {
@@ -795,6 +845,7 @@ void container_release_resources(struct engine *e, struct container *c)
         log_warn("container %.12s: detach network: %s", c->id, berr_msg(&err));
     berr_clear(&err);
     unmount_rootfs(merged);
+    engine_volumes_container_stop(e, c->id);
     unlink(exit_file);
     container_launch_release(&cl);
 }
@@ -858,6 +909,7 @@ void container_handle_exit(struct engine *e, const char *id, int code)
     record_exit(e, c, code);
     c->exit_seq++;
     emit_die(e, c, code);
+    container_restart_after_exit_locked(e, c, code);
     container_end_locked(e, c);
     log_debug("container %.12s exited with %d", c->id, code);
     if (json_get_bool(container_host_config(c), "AutoRemove", false)) {
