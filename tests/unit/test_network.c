@@ -446,12 +446,82 @@ static void endpoints_addresses_and_ports(void **state)
     net_host_fake_release(&f);
 }
 
+/* ---- interface names of hot-plugged endpoints ---- */
+
+static int rec_ifname(void *ctx, const char *id, const char *nid, const char *cid,
+                      const json_t *doc, struct berr *err)
+{
+    strv_push_take(ctx, xasprintf("%s %s", cid, json_get_str(doc, "IfName", "?")));
+    return 0;
+}
+
+static const struct net_persist_ops ifname_ops = {rec_save, rec_delete, rec_ifname, rec_delete};
+
+static const char *last(char **v)
+{
+    size_t n = strv_len(v);
+
+    return n ? v[n - 1] : "";
+}
+
+static void endpoints_take_the_lowest_free_interface(void **state)
+{
+    struct net_host_fake f = {0};
+    _cleanup_strv_ char **saved = NULL;
+    struct net_cfg cfg = {
+        .host = &net_host_fake_ops,
+        .host_ctx = &f,
+        .persist = &ifname_ops,
+        .persist_ctx = &saved,
+        .host_id_key = NET_OPT_LINUX_HOSTID,
+        .default_name = "bridge",
+        .default_driver = "bridge",
+        .default_bridge = "berth0",
+        .linux_rules = true,
+        .exec_root = "/nonexistent",
+    };
+    struct berr err = BERR_INIT;
+    struct netctl *c = NULL;
+    _cleanup_free_ char *a = NULL, *b = NULL, *d = NULL;
+    _cleanup_json_ json_t *s1 = NULL, *s2 = NULL, *s3 = NULL, *s4 = NULL, *s5 = NULL;
+
+    (void)state;
+    assert_int_equal(netctl_new(&cfg, &c, &err), 0);
+    assert_int_equal(netctl_reconcile(c, &err), 0);
+    a = create(c, "{\"Name\":\"a\"}", &err);
+    b = create(c, "{\"Name\":\"b\"}", &err);
+    d = create(c, "{\"Name\":\"d\"}", &err);
+    assert_non_null(d);
+
+    assert_int_equal(connect(c, "bridge", "c1", NULL, NULL, &s1, &err), 0);
+    assert_string_equal(last(saved), "c1 eth0");
+    assert_int_equal(connect(c, "a", "c1", NULL, NULL, &s2, &err), 0);
+    assert_string_equal(last(saved), "c1 eth1");
+    assert_int_equal(connect(c, "b", "c1", NULL, NULL, &s3, &err), 0);
+    assert_string_equal(last(saved), "c1 eth2");
+    assert_int_equal(connect(c, "a", "c2", NULL, NULL, &s4, &err), 0);
+    assert_string_equal(last(saved), "c2 eth0");
+
+    /* A disconnect frees its name for the next hot-plug. */
+    assert_int_equal(netctl_disconnect(c, "a", "c1", &err), 0);
+    assert_int_equal(connect(c, "d", "c1", NULL, NULL, &s5, &err), 0);
+    assert_string_equal(last(saved), "c1 eth1");
+
+    assert_int_equal(connect(c, "b", "c1", NULL, NULL, &s5, &err), -1);
+    assert_int_equal(err.kind, BERR_FORBIDDEN);
+    assert_string_equal(berr_msg(&err), "endpoint with name c1 already exists in network b");
+    berr_clear(&err);
+    netctl_free(c);
+    net_host_fake_release(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(reconcile_rules),
         cmocka_unit_test(ipam_pools),
         cmocka_unit_test(endpoints_addresses_and_ports),
+        cmocka_unit_test(endpoints_take_the_lowest_free_interface),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
