@@ -102,6 +102,22 @@ static void remove_(struct api_req *req)
                  &err, 204);
 }
 
+static void pause_(struct api_req *req)
+{
+    struct berr err = BERR_INIT;
+
+    reply_result(req, engine_container_pause(api_engine(req), api_param(req, "id"), &err), &err,
+                 204);
+}
+
+static void unpause(struct api_req *req)
+{
+    struct berr err = BERR_INIT;
+
+    reply_result(req, engine_container_unpause(api_engine(req), api_param(req, "id"), &err), &err,
+                 204);
+}
+
 static void resize(struct api_req *req)
 {
     struct berr err = BERR_INIT;
@@ -292,7 +308,8 @@ static void attach(struct api_req *req)
     bool tty = false;
     int sock;
 
-    if (engine_container_stream_info(api_engine(req), api_param(req, "id"), &tty, &id, &err) < 0) {
+    if (engine_container_stream_info(api_engine(req), api_param(req, "id"), &tty, &id, &err) < 0 ||
+        engine_container_attach_check(api_engine(req), api_param(req, "id"), &err) < 0) {
         api_reply_error(req, &err);
         berr_clear(&err);
         return;
@@ -371,6 +388,8 @@ const struct api_route api_routes_containers[] = {
     {"POST", "/containers/{id}/restart", restart, API_ROUTE_STREAM},
     {"POST", "/containers/{id}/kill", kill_, 0},
     {"POST", "/containers/{id}/resize", resize, 0},
+    {"POST", "/containers/{id}/pause", pause_, 0},
+    {"POST", "/containers/{id}/unpause", unpause, 0},
     {"DELETE", "/containers/{id}", remove_, API_ROUTE_STREAM},
     {"POST", "/containers/{id}/wait", wait_, API_ROUTE_STREAM},
     {"GET", "/containers/{id}/logs", logs, API_ROUTE_STREAM},

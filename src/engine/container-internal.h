@@ -39,6 +39,9 @@ struct container {
     unsigned exit_seq;
     int64_t seq; /* creation order, for before/since */
     struct attach_pending *pending;
+    int64_t started_ms;       /* CLOCK_MONOTONIC of the last start */
+    int64_t restart_delay_ms; /* back-off of the restart policy; 0: none yet */
+    unsigned restart_gen;     /* bumped to cancel a pending restart */
 };
 
 struct container_set {
@@ -52,7 +55,7 @@ struct container_set {
     pthread_t monitor;
     bool monitor_running;
     struct exec_inst *execs; /* container_exec.c */
-    int exec_threads;        /* waiters of detached execs still running */
+    int helper_threads;      /* detached exec waiters and restart timers */
 };
 
 /* Paths and binaries of the runtime module (engine/runtime.c). */
@@ -143,6 +146,22 @@ json_t *container_exec_ids_locked(struct engine *e, const char *id);
 void container_execs_release(struct engine *e);
 
 /* ---- lifecycle (container_start.c, container_ops.c) ---- */
+
+/* Start c by reference; manual: a client asked (resets the restart
+ * policy's count and back-off), else the restart policy does it and gives
+ * up when the restart was cancelled meanwhile. */
+int container_start(struct engine *e, const char *ref, bool manual, struct berr *err);
+
+/* ---- restart policy (container_restart.c) ---- */
+
+/* After an exit was recorded (lock held): restart c later if its policy
+ * says so, marking it Restarting. */
+void container_restart_after_exit_locked(struct engine *e, struct container *c, int code);
+/* A client stopped, killed or removed c (lock held): cancel any pending
+ * restart; manual marks it stopped by the user (unless-stopped). */
+void container_restart_cancel_locked(struct engine *e, struct container *c, bool manual);
+/* At start-up: start the containers whose policy wants them running. */
+void container_restart_on_boot(struct engine *e);
 
 /* After the monitor saw an exit (or the daemon found one at restore). */
 void container_handle_exit(struct engine *e, const char *id, int code);

@@ -113,7 +113,7 @@ void container_execs_release(struct engine *e)
     struct container_set *s = e->containers;
 
     containers_lock(e);
-    while (s->exec_threads > 0)
+    while (s->helper_threads > 0)
         containers_wait(e, 0);
     while (s->execs) {
         struct exec_inst *x = s->execs;
@@ -623,7 +623,7 @@ static void *detached_main(void *arg)
     containers_lock(e);
     exec_put_locked(d->r.x);
     d->r.x = NULL;
-    e->containers->exec_threads--;
+    e->containers->helper_threads--;
     containers_broadcast(e);
     containers_unlock(e);
     run_release(&d->r);
@@ -643,7 +643,7 @@ static int start_detached(struct engine *e, struct exec_run *r, struct berr *err
     pthread_attr_init(&attr);
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
     containers_lock(e);
-    e->containers->exec_threads++;
+    e->containers->helper_threads++;
     containers_unlock(e);
     rc = pthread_create(&t, &attr, detached_main, d);
     pthread_attr_destroy(&attr);
@@ -654,7 +654,7 @@ static int start_detached(struct engine *e, struct exec_run *r, struct berr *err
         return 0;
     }
     containers_lock(e);
-    e->containers->exec_threads--;
+    e->containers->helper_threads--;
     containers_unlock(e);
     free(d);
     return berr_system(err, rc, "start the waiter of exec %s", r->x->id);

@@ -31,6 +31,24 @@ int engine_container_stream_info(struct engine *e, const char *ref, bool *tty, c
     return c ? 0 : -1;
 }
 
+int engine_container_attach_check(struct engine *e, const char *ref, struct berr *err)
+{
+    struct container *c;
+    int rc = -1;
+
+    containers_lock(e);
+    c = container_get_locked(e, ref, err);
+    if (c && json_get_bool(container_state(c), "Paused", false))
+        berr_conflict(err, "container %s is paused, unpause the container before attach", ref);
+    else if (c && json_get_bool(container_state(c), "Restarting", false))
+        berr_conflict(err, "container %s is restarting, wait until the container is running", ref);
+    else if (c)
+        rc = 0;
+    container_put_locked(c);
+    containers_unlock(e);
+    return rc;
+}
+
 /* ---- logs ---- */
 
 struct log_reader {

@@ -66,14 +66,41 @@ void container_event(struct engine *e, struct container *c, const char *action, 
 
 /* ---- kill and stop ---- */
 
-static int send_signal(struct engine *e, struct container *c, int sig, struct berr *err)
+/* Thaw a paused c (lock held) so that a signal sent to it is handled. */
+static void thaw_locked(struct engine *e, struct container *c)
 {
+    struct container_launch cl;
+    struct berr err = BERR_INIT;
+
+    if (!json_get_bool(container_state(c), "Paused", false))
+        return;
+    if (container_launch_init(e, c, &cl, &err) < 0 || runtime_resume(&cl.l, &err) < 0)
+        log_warn("container %.12s: resume: %s", c->id, berr_msg(&err));
+    berr_clear(&err);
+    container_launch_release(&cl);
+    json_object_set_new(container_state(c), "Paused", json_false());
+    if (container_save(e, c, &err) < 0)
+        log_error("container %.12s: %s", c->id, berr_msg(&err));
+    berr_clear(&err);
+    container_event(e, c, "unpause", NULL);
+}
+
+/* Signal c's process; thaw: a stop or SIGKILL also resumes a paused
+ * container, or the signal would wait for an unpause. */
+static int send_signal(struct engine *e, struct container *c, int sig, bool thaw, struct berr *err)
+{
+    pid_t pid = container_pid(c);
     char num[16];
 
-    if (kill(container_pid(c), sig) < 0 && errno != ESRCH)
+    /* Pid 0 would signal the daemon's own process group. */
+    if (pid <= 0)
+        return berr_conflict(err, "container %s is not running", c->id);
+    if (kill(pid, sig) < 0 && errno != ESRCH)
         return berr_system(err, errno, "kill container %s", c->id);
     snprintf(num, sizeof(num), "%d", sig);
     container_event(e, c, "kill", json_pack("{s:s}", "signal", num));
+    if (thaw || sig == SIGKILL)
+        thaw_locked(e, c);
     return 0;
 }
 
@@ -102,11 +129,13 @@ int engine_container_kill(struct engine *e, const char *ref, const char *signal,
         containers_unlock(e);
         return -1;
     }
-    if (!container_running(c))
+    if (!container_running(c)) {
         rc = berr_conflict(err, "cannot kill container: %s: container %s is not running", ref,
                            c->id);
-    else
-        rc = send_signal(e, c, sig, err);
+    } else {
+        container_restart_cancel_locked(e, c, true);
+        rc = send_signal(e, c, sig, false, err);
+    }
     container_put_locked(c);
     containers_unlock(e);
     return rc;
@@ -134,11 +163,12 @@ static int stop_locked(struct engine *e, struct container *c, int timeout, const
         return -1;
     if (timeout < 0)
         timeout = (int)json_get_int(container_config(c), "StopTimeout", 10);
-    if (send_signal(e, c, sig, err) < 0)
+    container_restart_cancel_locked(e, c, true);
+    if (send_signal(e, c, sig, true, err) < 0)
         return -1;
     if (!wait_exit_locked(e, c, seq, containers_now_ms() + (int64_t)timeout * 1000)) {
         log_debug("container %.12s: no exit %d s after signal %d, killing it", c->id, timeout, sig);
-        if (container_running(c) && send_signal(e, c, SIGKILL, err) < 0)
+        if (container_running(c) && send_signal(e, c, SIGKILL, true, err) < 0)
             return -1;
         wait_exit_locked(e, c, seq, 0);
     }
@@ -149,7 +179,7 @@ int engine_container_stop(struct engine *e, const char *ref, int timeout, const 
                           struct berr *err)
 {
     struct container *c;
-    int rc;
+    int rc = 0;
 
     containers_lock(e);
     c = container_get_locked(e, ref, err);
@@ -157,7 +187,9 @@ int engine_container_stop(struct engine *e, const char *ref, int timeout, const 
         containers_unlock(e);
         return -1;
     }
-    if (!container_running(c))
+    if (json_get_bool(container_state(c), "Restarting", false))
+        container_restart_cancel_locked(e, c, true);
+    else if (!container_running(c))
         rc = berr_set(err, BERR_NOT_MODIFIED, 0, "container is already stopped");
     else
         rc = stop_locked(e, c, timeout, signal, err);
@@ -222,6 +254,7 @@ int container_remove_locked(struct engine *e, struct container *c, struct berr *
     if (c->removing)
         return berr_conflict(err, "removal of container %s is already in progress", c->id);
     c->removing = true;
+    container_restart_cancel_locked(e, c, false);
     container_begin_locked(e, c);
     containers_unlock(e);
 
@@ -267,7 +300,8 @@ int engine_container_remove(struct engine *e, const char *ref, bool force, bool 
     } else if (container_running(c)) {
         unsigned seq = c->exit_seq;
 
-        rc = send_signal(e, c, SIGKILL, err);
+        container_restart_cancel_locked(e, c, true);
+        rc = send_signal(e, c, SIGKILL, true, err);
         if (rc == 0)
             wait_exit_locked(e, c, seq, 0);
     }
@@ -368,4 +402,60 @@ int engine_container_resize(struct engine *e, const char *ref, unsigned h, unsig
     container_put_locked(c);
     containers_unlock(e);
     return rc;
+}
+
+/* ---- pause ---- */
+
+static int pause_locked(struct engine *e, struct container *c, bool pause, struct berr *err)
+{
+    bool paused = json_get_bool(container_state(c), "Paused", false);
+    struct container_launch cl;
+    int rc;
+
+    if (!container_running(c))
+        return berr_conflict(err, "Container %s is not running", c->id);
+    if (pause && paused)
+        return berr_conflict(err, "Container %s is already paused", c->id);
+    if (!pause && !paused)
+        return berr_conflict(err, "Container %s is not paused", c->id);
+    rc = container_launch_init(e, c, &cl, err);
+    if (rc == 0)
+        rc = pause ? runtime_pause(&cl.l, err) : runtime_resume(&cl.l, err);
+    container_launch_release(&cl);
+    if (rc < 0)
+        return berr_wrap(err, "Cannot %s container %s", pause ? "pause" : "unpause", c->id);
+
+    json_object_set_new(container_state(c), "Paused", json_boolean(pause));
+    if (container_save(e, c, err) < 0)
+        return -1;
+    container_event(e, c, pause ? "pause" : "unpause", NULL);
+    log_debug("container %.12s %s", c->id, pause ? "paused" : "unpaused");
+    return 0;
+}
+
+static int pause_ref(struct engine *e, const char *ref, bool pause, struct berr *err)
+{
+    struct container *c;
+    int rc = -1;
+
+    containers_lock(e);
+    c = container_get_locked(e, ref, err);
+    if (c) {
+        container_begin_locked(e, c);
+        rc = pause_locked(e, c, pause, err);
+        container_end_locked(e, c);
+    }
+    container_put_locked(c);
+    containers_unlock(e);
+    return rc;
+}
+
+int engine_container_pause(struct engine *e, const char *ref, struct berr *err)
+{
+    return pause_ref(e, ref, true, err);
+}
+
+int engine_container_unpause(struct engine *e, const char *ref, struct berr *err)
+{
+    return pause_ref(e, ref, false, err);
 }

@@ -90,6 +90,10 @@ static char *status_text(struct container *c)
         d = human_duration(since_now(json_get_str(st, "StartedAt", "")));
         return xasprintf("Up %s%s", d, !strcmp(status, "paused") ? " (Paused)" : "");
     }
+    if (!strcmp(status, "restarting")) {
+        d = human_duration(since_now(json_get_str(st, "FinishedAt", "")));
+        return xasprintf("Restarting (%lld) %s ago", (long long)json_get_int(st, "ExitCode", 0), d);
+    }
     if (!strcmp(status, "removing"))
         return xstrdup("Removal In Progress");
     if (!strcmp(status, "dead"))

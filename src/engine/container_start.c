@@ -683,12 +683,14 @@ static void record_started(struct engine *e, struct start_ctx *x, const struct r
     started = json_time_format(ts.tv_sec, ts.tv_nsec);
     json_object_set_new(st, "Status", json_string("running"));
     json_object_set_new(st, "Running", json_true());
+    json_object_set_new(st, "Restarting", json_false());
     json_object_set_new(st, "Pid", json_integer(p->pid));
     json_object_set_new(st, "ExitCode", json_integer(0));
     json_object_set_new(st, "Error", json_string(""));
     json_object_set_new(st, "StartedAt", json_string(started));
     json_object_set_new(container_private(c), "ConmonPid", json_integer(p->conmon_pid));
     json_object_set_new(container_private(c), "Started", json_true());
+    c->started_ms = containers_now_ms();
     json_object_set_new(container_private(c), "Mounted", json_true());
     json_object_set_new(container_private(c), "NetAttached", json_boolean(x->net_attached));
     if (x->net.settings)
@@ -749,10 +751,27 @@ static int do_start(struct engine *e, struct start_ctx *x, struct berr *err)
     return 0;
 }
 
-static int start_begin(struct engine *e, struct container *c, struct start_ctx *x, struct berr *err)
+/* A client's start begins the restart policy anew; the policy's own start
+ * is off when a client cancelled it meanwhile. */
+static int start_policy_locked(struct engine *e, struct container *c, bool manual, struct berr *err)
+{
+    if (!manual && !json_get_bool(container_state(c), "Restarting", false))
+        return berr_set(err, BERR_NOT_MODIFIED, 0, "restart of container %s cancelled", c->id);
+    if (!manual)
+        return 0;
+    container_restart_cancel_locked(e, c, false);
+    json_object_set_new(container_private(c), "ManuallyStopped", json_false());
+    json_object_set_new(c->doc, "RestartCount", json_integer(0));
+    c->restart_delay_ms = 0;
+    return 0;
+}
+
+static int start_begin(struct engine *e, struct container *c, struct start_ctx *x, bool manual,
+                       struct berr *err)
 {
     container_begin_locked(e, c);
-    if (start_locked_checks(c, err) < 0 || container_launch_init(e, c, &x->cl, err) < 0) {
+    if (start_locked_checks(c, err) < 0 || start_policy_locked(e, c, manual, err) < 0 ||
+        container_launch_init(e, c, &x->cl, err) < 0) {
         container_end_locked(e, c);
         return -1;
     }
@@ -767,13 +786,18 @@ static int start_begin(struct engine *e, struct container *c, struct start_ctx *
 
 int engine_container_start(struct engine *e, const char *ref, struct berr *err)
 {
+    return container_start(e, ref, true, err);
+}
+
+int container_start(struct engine *e, const char *ref, bool manual, struct berr *err)
+{
     struct start_ctx x = {0};
     struct container *c;
     int rc;
 
     containers_lock(e);
     c = container_get_locked(e, ref, err);
-    if (!c || start_begin(e, c, &x, err) < 0) {
+    if (!c || start_begin(e, c, &x, manual, err) < 0) {
         container_put_locked(c);
         containers_unlock(e);
         return -1;
@@ -785,6 +809,7 @@ int engine_container_start(struct engine *e, const char *ref, struct berr *err)
 
     containers_lock(e);
     if (rc < 0) {
+        json_object_set_new(container_state(c), "Restarting", json_false());
         record_failed(e, c, err);
         c->exit_seq++;
     } else {
@@ -835,6 +860,7 @@ static void record_exit(struct engine *e, struct container *c, int code)
     t = json_time_format(ts.tv_sec, ts.tv_nsec);
     json_object_set_new(st, "Status", json_string("exited"));
     json_object_set_new(st, "Running", json_false());
+    json_object_set_new(st, "Paused", json_false());
     json_object_set_new(st, "Pid", json_integer(0));
     json_object_set_new(st, "ExitCode", json_integer(code));
     json_object_set_new(st, "FinishedAt", json_string(t));
@@ -883,6 +909,7 @@ void container_handle_exit(struct engine *e, const char *id, int code)
     record_exit(e, c, code);
     c->exit_seq++;
     emit_die(e, c, code);
+    container_restart_after_exit_locked(e, c, code);
     container_end_locked(e, c);
     log_debug("container %.12s exited with %d", c->id, code);
     if (json_get_bool(container_host_config(c), "AutoRemove", false)) {

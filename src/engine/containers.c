@@ -104,6 +104,8 @@ const char *container_status(struct container *c)
 
     if (json_get_bool(st, "Running", false))
         return json_get_bool(st, "Paused", false) ? "paused" : "running";
+    if (json_get_bool(st, "Restarting", false))
+        return "restarting";
     if (c->removing)
         return "removing";
     if (json_get_bool(st, "Dead", false))
@@ -477,6 +479,7 @@ int engine_containers_restore(struct engine *e, struct berr *err)
         return berr_wrap(err, "restore containers");
     scan_exits(e);
     reap_orphans(e);
+    container_restart_on_boot(e);
     log_info("%zu containers restored", s->n);
     return 0;
 }

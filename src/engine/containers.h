@@ -37,6 +37,12 @@ int engine_container_restart(struct engine *e, const char *ref, int timeout, con
 int engine_container_kill(struct engine *e, const char *ref, const char *signal, struct berr *err);
 int engine_container_remove(struct engine *e, const char *ref, bool force, bool volumes,
                             struct berr *err);
+/* Freeze and thaw c's processes (the runtime's freezer); 409 when it is
+ * not running or already in that state.  Emits pause/unpause. */
+int engine_container_pause(struct engine *e, const char *ref, struct berr *err);
+int engine_container_unpause(struct engine *e, const char *ref, struct berr *err);
+/* 409 when ref cannot be attached to now (paused, restarting). */
+int engine_container_attach_check(struct engine *e, const char *ref, struct berr *err);
 int engine_container_resize(struct engine *e, const char *ref, unsigned h, unsigned w,
                             struct berr *err);
 
