@@ -257,6 +257,22 @@ static int plan_endpoint(struct netctl *c, const struct net_network *n,
     return 0;
 }
 
+/* A container has one default gateway, as with dockerd: that of the first
+ * of its endpoints on a network with a way out. */
+static bool has_gateway(struct netctl *c, const struct net_endpoint *ep)
+{
+    for (struct net_endpoint *o = c->eps; o; o = o->next) {
+        const struct net_network *on;
+
+        if (o == ep || strcmp(o->cid, ep->cid) || !o->addr)
+            continue;
+        on = net_by_id(c, o->nid);
+        if (on && !on->internal)
+            return true;
+    }
+    return false;
+}
+
 /* Links and firewall for an endpoint already in the list and the store. */
 static int wire_endpoint(struct netctl *c, const struct net_network *n,
                          const struct net_endpoint *ep, struct berr *err)
@@ -270,7 +286,7 @@ static int wire_endpoint(struct netctl *c, const struct net_network *n,
     if (c->cfg.host_links && ep->host_if &&
         (net_sb_create(ns, err) < 0 ||
          net_sb_veth(ns, ep->host_if, br, ep->ifname, ep->addr, n->prefix,
-                     n->internal ? 0 : n->gateway, net_mtu(n), mac, err) < 0))
+                     n->internal || has_gateway(c, ep) ? 0 : n->gateway, net_mtu(n), mac, err) < 0))
         return -1;
     if (c->cfg.firewall && json_array_size(ep->ports) && net_fw_apply(c, err) < 0)
         return -1;

@@ -44,6 +44,9 @@ test_connect_running_container_hot_plugs_and_resolves() {
     pid=$(docker inspect -f '{{.State.Pid}}' c1)
     assert_contains "$(nsenter --net=/proc/$pid/ns/net ip -br addr show eth1)" \
         "$(ip_on c1 net2)/24"
+    # One default gateway, the first network's, as dockerd keeps it.
+    assert_eq "default via 172.17.0.1 dev eth0" \
+        "$(nsenter --net=/proc/$pid/ns/net ip route show default | sed 's/ *$//')" "routes"
 
     ping_from net2 c1 >/dev/null || fail "c1 not reachable by name on net2"
 
