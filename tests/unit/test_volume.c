@@ -153,6 +153,7 @@ static void test_create_inspect_remove(void **state)
     struct berr err = BERR_INIT;
     _cleanup_json_ json_t *v = NULL;
     _cleanup_json_ json_t *again = NULL;
+    _cleanup_json_ json_t *gone = NULL;
     _cleanup_json_ json_t *labels = json_pack("{s:s}", "a", "b");
     _cleanup_json_ json_t *list = NULL;
     _cleanup_free_ char *data = xasprintf("%s/volumes/vol1/_data", dir);
@@ -175,7 +176,7 @@ static void test_create_inspect_remove(void **state)
 
     assert_int_equal(volume_remove(vs, "vol1", false, &err), 0);
     assert_false(fs_exists(data));
-    assert_int_equal(volume_inspect(vs, "vol1", &v, &err), -1);
+    assert_int_equal(volume_inspect(vs, "vol1", &gone, &err), -1);
     assert_int_equal(err.kind, BERR_NOT_FOUND);
     assert_string_equal(berr_msg(&err), "get vol1: no such volume");
     berr_clear(&err);
