@@ -112,3 +112,60 @@ test_pause_unpause() {
     assert_eq "exited false" "$(docker inspect -f '{{.State.Status}} {{.State.Paused}}' pz)"
     docker rm pz >/dev/null
 }
+
+# A terminal of its own for an interactive CLI: tmux session $1 running $2.
+tmux_start() {
+    tmux -L "berth-$BERTH_NS" new-session -d -s "$1" -x 100 -y 30 \
+        "DOCKER_HOST=$DOCKER_HOST $2; echo cli-exit=\$?; sleep 30"
+}
+
+tmux_() {
+    tmux -L "berth-$BERTH_NS" "$@"
+}
+
+screen_has() {
+    tmux_ capture-pane -pt "$1" | grep -q -- "$2"
+}
+
+test_run_it_script() {
+    need_busybox
+    local out
+    out=$(sleep 3 | timeout 30 script -qec "stty rows 24 cols 81; docker run -it --rm busybox \
+        sh -c 'tty; echo \$((1+2)); stty size'" /dev/null)
+    assert_contains "$out" "/dev/pts/0"
+    assert_contains "$out" "3"
+    assert_contains "$out" "24 81" "console size from the CLI"
+}
+
+test_run_it_resize_detach_attach() {
+    need_busybox
+    trap 'tmux_ kill-server 2>/dev/null' EXIT
+    tmux_start it1 "docker run -it --name itc busybox sh"
+    wait_until 100 screen_has it1 '/ #' || fail "no prompt: $(tmux_ capture-pane -pt it1)"
+    tmux_ send-keys -t it1 'echo $((6*7)); stty size' Enter
+    wait_until 50 screen_has it1 '^30 100' || fail "size: $(tmux_ capture-pane -pt it1)"
+    screen_has it1 '^42'
+    tmux_ resize-window -t it1 -x 90 -y 25
+    tmux_ send-keys -t it1 'stty size' Enter
+    wait_until 50 screen_has it1 '^25 90' || fail "resize: $(tmux_ capture-pane -pt it1)"
+
+    # ctrl-p ctrl-q detaches; the container keeps running.
+    tmux_ send-keys -t it1 C-p C-q
+    wait_until 50 screen_has it1 'cli-exit=' || fail "no detach: $(tmux_ capture-pane -pt it1)"
+    assert_eq "running" "$(docker inspect -f '{{.State.Status}}' itc)"
+
+    tmux_start it2 "docker attach itc"
+    sleep 1
+    tmux_ send-keys -t it2 'echo attached-$((2+3))' Enter
+    wait_until 50 screen_has it2 '^attached-5' || fail "attach: $(tmux_ capture-pane -pt it2)"
+    tmux_ send-keys -t it2 C-p C-q
+    wait_until 50 screen_has it2 'read escape sequence'
+    assert_eq "running" "$(docker inspect -f '{{.State.Status}}' itc)"
+
+    tmux_start it3 "docker exec -it itc sh"
+    wait_until 100 screen_has it3 '/ #'
+    tmux_ send-keys -t it3 'echo in-exec-$((3+4)); exit 5' Enter
+    wait_until 50 screen_has it3 'cli-exit=5' || fail "exec -it: $(tmux_ capture-pane -pt it3)"
+    screen_has it3 '^in-exec-7'
+    docker rm -f itc >/dev/null
+}
