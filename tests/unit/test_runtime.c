@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "runtime/runtime.h"
+#include "util/fs.h"
 #include "util/json.h"
 #include "util/mem.h"
 
@@ -235,6 +236,85 @@ static void test_error_exit_codes(void **state)
     assert_int_equal(runtime_error_exit_code("cgroup: something else"), 128);
 }
 
+/* exec: the process document keeps the container's limits and env and
+ * applies the exec's own settings over them. */
+static json_t *exec_process(const struct runtime_exec *x)
+{
+    char dir[] = "/tmp/berth-test-exec-XXXXXX";
+    _cleanup_free_ char *cfg_path = NULL;
+    _cleanup_free_ char *out_path = NULL;
+    _cleanup_free_ char *text = NULL;
+    _cleanup_json_ json_t *doc = NULL;
+    struct runtime_spec spec = base_spec();
+    struct runtime_launch l = {.id = "abc", .bundle = dir};
+    struct berr err = BERR_INIT;
+    json_t *proc;
+
+    assert_non_null(mkdtemp(dir));
+    cfg_path = xasprintf("%s/config.json", dir);
+    out_path = xasprintf("%s/exec.json", dir);
+    doc = build(&spec);
+    text = json_dumps(doc, JSON_COMPACT);
+    assert_int_equal(fs_write_atomic(cfg_path, text, strlen(text), 0600, &err), 0);
+
+    assert_int_equal(runtime_exec_write_process(&l, x, out_path, &err), 0);
+    proc = json_load_file(out_path, 0, NULL);
+    assert_non_null(proc);
+    assert_int_equal(fs_remove_all(dir, &err), 0);
+    return proc;
+}
+
+static void test_exec_process(void **state)
+{
+    char *args[] = {"id", "-u", NULL};
+    char *env[] = {"HOSTNAME=xyz", "A=b", NULL};
+    struct runtime_exec x = {
+        .args = args, .env = env, .tty = true, .console_h = 30, .console_w = 100};
+    _cleanup_json_ json_t *proc = exec_process(&x);
+    const json_t *penv = json_object_get(proc, "env");
+
+    (void)state;
+    assert_true(json_get_bool(proc, "terminal", false));
+    assert_string_equal(json_string_value(json_array_get(json_object_get(proc, "args"), 0)), "id");
+    assert_true(has_string(penv, "PATH=/bin"));
+    assert_true(has_string(penv, "HOSTNAME=xyz"));
+    assert_false(has_string(penv, "HOSTNAME=abc"));
+    assert_true(has_string(penv, "A=b"));
+    assert_true(has_string(penv, "TERM=xterm"));
+    assert_string_equal(json_get_str(proc, "cwd", ""), "/work");
+    assert_int_equal(json_get_int(json_object_get(proc, "user"), "uid", -1), 1000);
+    assert_int_equal(json_get_int(json_object_get(proc, "consoleSize"), "width", 0), 100);
+    assert_false(has_string(json_object_get(json_object_get(proc, "capabilities"), "bounding"),
+                            "CAP_SYS_ADMIN"));
+}
+
+static void test_exec_process_user_privileged(void **state)
+{
+    char *args[] = {"sh", NULL};
+    gid_t groups[] = {10};
+    struct runtime_exec x = {.args = args,
+                             .cwd = "/tmp",
+                             .set_user = true,
+                             .uid = 65534,
+                             .gid = 65534,
+                             .groups = groups,
+                             .n_groups = 1,
+                             .privileged = true};
+    _cleanup_json_ json_t *proc = exec_process(&x);
+    const json_t *user = json_object_get(proc, "user");
+
+    (void)state;
+    assert_false(json_get_bool(proc, "terminal", true));
+    assert_null(json_object_get(proc, "consoleSize"));
+    assert_false(has_string(json_object_get(proc, "env"), "TERM=xterm"));
+    assert_string_equal(json_get_str(proc, "cwd", ""), "/tmp");
+    assert_int_equal(json_get_int(user, "uid", -1), 65534);
+    assert_int_equal(json_integer_value(json_array_get(json_object_get(user, "additionalGids"), 0)),
+                     10);
+    assert_true(has_string(json_object_get(json_object_get(proc, "capabilities"), "bounding"),
+                           "CAP_SYS_ADMIN"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -246,6 +326,8 @@ int main(void)
         cmocka_unit_test(test_spec_resources_and_netns),
         cmocka_unit_test(test_log_parse),
         cmocka_unit_test(test_error_exit_codes),
+        cmocka_unit_test(test_exec_process),
+        cmocka_unit_test(test_exec_process_user_privileged),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
