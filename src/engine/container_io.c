@@ -91,9 +91,8 @@ static int emit_entry(struct log_reader *r, const struct runtime_log_entry *en)
     return r->write(r->ctx, en->stream, buf, strlen(buf));
 }
 
-/* Emit the complete lines of text[0..len); returns the bytes consumed.
- * skip: how many records to leave out first (tail). */
-static ssize_t emit_lines(struct log_reader *r, const char *text, size_t len, int64_t skip)
+/* Emit the complete lines of text[0..len); returns the bytes consumed. */
+static ssize_t emit_lines(struct log_reader *r, const char *text, size_t len)
 {
     size_t pos = 0;
 
@@ -103,24 +102,35 @@ static ssize_t emit_lines(struct log_reader *r, const char *text, size_t len, in
 
         if (!nl)
             break;
-        if (skip > 0) {
-            skip--;
-        } else if (runtime_log_parse(text + pos, (size_t)(nl - text - pos), &en) == 0 &&
-                   emit_entry(r, &en) < 0) {
+        if (runtime_log_parse(text + pos, (size_t)(nl - text - pos), &en) == 0 &&
+            emit_entry(r, &en) < 0)
             return -1;
-        }
         pos = (size_t)(nl - text) + 1;
     }
     return (ssize_t)pos;
 }
 
-static int64_t count_lines(const char *text, size_t len)
+/* Offset of the first of the last n complete records of fd, found by
+ * reading backwards from its end, so a long log is not read whole.  The
+ * newline that ends the last complete record separates nothing. */
+static off_t tail_offset(int fd, int64_t n)
 {
-    int64_t n = 0;
+    char buf[65536];
+    off_t end = lseek(fd, 0, SEEK_END);
+    int64_t seen = -1;
 
-    for (const char *p = text; (p = memchr(p, '\n', len - (size_t)(p - text))); p++)
-        n++;
-    return n;
+    while (end > 0) {
+        size_t len = end > (off_t)sizeof(buf) ? sizeof(buf) : (size_t)end;
+        off_t start = end - (off_t)len;
+
+        if (pread(fd, buf, len, start) != (ssize_t)len)
+            return 0;
+        for (size_t i = len; i-- > 0;)
+            if (buf[i] == '\n' && ++seen == n)
+                return start + (off_t)i + 1;
+        end = start;
+    }
+    return 0;
 }
 
 static char *read_from(int fd, off_t off, size_t *len)
@@ -166,7 +176,7 @@ static int follow(struct engine *e, const char *id, const char *path, int fd, of
 
         last = last || !still_running(e, id) || e->stopping;
         text = read_from(fd, off, &len);
-        used = emit_lines(r, text, len, 0);
+        used = emit_lines(r, text, len);
         if (used < 0)
             return 0;
         off += used;
@@ -188,7 +198,7 @@ int engine_container_logs(struct engine *e, const char *id, const struct engine_
     _cleanup_close_ int fd = -1;
     struct container *c;
     size_t len = 0;
-    int64_t skip = 0;
+    off_t off = 0;
     ssize_t used;
 
     containers_lock(e);
@@ -201,19 +211,16 @@ int engine_container_logs(struct engine *e, const char *id, const struct engine_
         return -1;
 
     fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd >= 0 && o->tail >= 0)
+        off = tail_offset(fd, o->tail);
     if (fd >= 0)
-        text = read_from(fd, 0, &len);
-    if (text && o->tail >= 0) {
-        int64_t total = count_lines(text, len);
-
-        skip = total > o->tail ? total - o->tail : 0;
-    }
-    used = text ? emit_lines(&r, text, len, skip) : 0;
+        text = read_from(fd, off, &len);
+    used = text ? emit_lines(&r, text, len) : 0;
     if (used < 0 || !o->follow)
         return 0;
     if (fd < 0)
         return 0;
-    return follow(e, id, path, fd, used, &r, gone);
+    return follow(e, id, path, fd, off + used, &r, gone);
 }
 
 /* ---- attach ---- */

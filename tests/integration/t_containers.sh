@@ -218,3 +218,16 @@ test_containers_survive_daemon_restart() {
     assert_eq "137" "$(docker inspect -f '{{.State.ExitCode}}' keeper)"
     docker rm keeper >/dev/null
 }
+
+test_logs_tail_of_a_long_log() {
+    need_busybox
+    docker run --name longlog busybox sh -c \
+        'i=1; while [ $i -le 30000 ]; do echo "line $i"; i=$((i+1)); done; printf partial' \
+        >/dev/null
+    assert_eq "line 29998 line 29999 line 30000 partial" \
+        "$(docker logs --tail 4 longlog | tr '\n' ' ')" "--tail 4"
+    assert_eq "" "$(docker logs --tail 0 longlog)" "--tail 0"
+    assert_eq 30000 "$(docker logs --tail 100000 longlog | wc -l | tr -d ' ')" "tail past the start"
+    assert_eq "line 30000" "$(docker logs --tail 2 longlog | head -1)"
+    docker rm longlog >/dev/null
+}
