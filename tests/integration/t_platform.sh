@@ -15,7 +15,7 @@ load_busybox() {
 }
 
 remove_busybox() {
-    docker rmi -f busybox:latest >/dev/null 2>&1 || true
+    timeout -k 5 30 docker rmi -f busybox:latest >/dev/null 2>&1 || true
     rm -f "$BERTH_TMP/busybox.tar"
 }
 
@@ -61,8 +61,8 @@ test_validation_error_is_a_400_with_the_exact_message() {
 
 test_oom_kill_disable_without_memory_warns() {
     load_busybox
-    run_rc docker run --name plat-oom --oom-kill-disable busybox true
-    docker rm -f plat-oom >/dev/null 2>&1 || true
+    run_rc timeout -k 5 60 docker run --name plat-oom --oom-kill-disable busybox true
+    timeout -k 5 30 docker rm -f plat-oom >/dev/null 2>&1 || true
     remove_busybox
     assert_eq 0 "$RC" "exit code (output: $OUT)"
     assert_contains "$OUT" "WARNING: OOM killer is disabled for the container, but no memory limit is set, this can result in the system running out of resources."
@@ -74,7 +74,7 @@ test_cpu_percent_is_discarded_with_a_warning() {
     api POST /containers/create -H 'Content-Type: application/json' \
         -d '{"Image":"busybox","Cmd":["true"],"HostConfig":{"CpuPercent":50}}'
     id=$(printf '%s' "$BODY" | jq -r .Id)
-    [ "$STATUS" != 201 ] || docker rm -f "$id" >/dev/null 2>&1 || true
+    [ "$STATUS" != 201 ] || timeout -k 5 30 docker rm -f "$id" >/dev/null 2>&1 || true
     remove_busybox
     assert_eq 201 "$STATUS" "status (body: $BODY)"
     assert_eq "linux does not support CPU percent. Percent discarded." \
