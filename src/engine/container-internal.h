@@ -33,9 +33,11 @@ struct container {
     char *name;  /* "/name" */
     json_t *doc; /* the inspect document plus the private "Berth" object */
     int refs;
-    bool busy;     /* an operation is between its steps */
-    bool removing; /* removal in progress */
-    bool gone;     /* removed; still readable by those holding a ref */
+    bool busy;      /* an operation is between its steps */
+    bool removing;  /* removal in progress */
+    bool gone;      /* removed; still readable by those holding a ref */
+    bool releasing; /* exited; its resources are being released */
+    bool released;  /* exited and its resources released (in memory only) */
     unsigned exit_seq;
     int64_t seq; /* creation order, for before/since */
     struct attach_pending *pending;

@@ -172,6 +172,10 @@ static int stop_locked(struct engine *e, struct container *c, int timeout, const
             return -1;
         wait_exit_locked(e, c, seq, 0);
     }
+    /* The exit is recorded before the release: stop returns only once the
+     * container has let go of its rootfs, network and volumes. */
+    while (c->releasing)
+        containers_wait(e, 0);
     return 0;
 }
 
@@ -258,7 +262,9 @@ int container_remove_locked(struct engine *e, struct container *c, struct berr *
     container_begin_locked(e, c);
     containers_unlock(e);
 
-    container_release_resources(e, c);
+    /* The exit released them already, unless the daemon restarted since. */
+    if (!c->released)
+        container_release_resources(e, c);
     remove_files(e, c);
     if (container_store_delete(e, c->id, err) < 0)
         log_error("container %.12s: %s", c->id, berr_msg(err));
@@ -340,7 +346,7 @@ static bool wait_done(struct container *c, const char *cond, unsigned seq)
         return false;
     if (!strcmp(cond, "next-exit"))
         return c->exit_seq != seq;
-    return !container_running(c) && !c->busy;
+    return !container_running(c) && (!c->busy || c->releasing);
 }
 
 int engine_container_wait(struct engine *e, const char *id, const char *condition,

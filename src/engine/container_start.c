@@ -1,6 +1,7 @@
 /* Start: root file system, network, the files berth manages, the OCI
  * spec, conmon and the runtime.  Exit: record, release, auto-remove. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,9 +145,43 @@ static int attach_network(struct engine *e, struct start_ctx *x, struct berr *er
 
 /* ---- the files berth manages ---- */
 
+/* Write a file that every start writes anew: replaced whole by a rename,
+ * never synced (after a crash the next start writes it again, and a sync
+ * would cost more than the rest of the step). */
+static int write_scratch(const char *path, const char *text, mode_t mode, struct berr *err)
+{
+    _cleanup_free_ char *tmp = xasprintf("%s.tmp", path);
+    _cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+    size_t len = strlen(text);
+
+    if (fd < 0)
+        return berr_system(err, errno, "create %s", tmp);
+    while (len > 0) {
+        ssize_t n = write(fd, text, len);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            int saved = errno;
+
+            unlink(tmp);
+            return berr_system(err, saved, "write %s", tmp);
+        }
+        text += n;
+        len -= (size_t)n;
+    }
+    if (rename(tmp, path) < 0) {
+        int saved = errno;
+
+        unlink(tmp);
+        return berr_system(err, saved, "rename %s", tmp);
+    }
+    return 0;
+}
+
 static int write_text(const char *path, const char *text, struct berr *err)
 {
-    return fs_write_atomic(path, text, strlen(text), 0644, err);
+    return write_scratch(path, text, 0644, err);
 }
 
 static bool loopback_ns(const char *ip)
@@ -594,7 +629,7 @@ static int write_bundle(struct start_ctx *x, struct berr *err)
     text = json_dumps(doc, JSON_COMPACT);
     if (fs_remove_all(x->cl.bundle, err) < 0 || fs_mkdir_p(x->cl.bundle, 0700, err) < 0)
         return -1;
-    return fs_write_atomic(path, text, strlen(text), 0600, err);
+    return write_scratch(path, text, 0600, err);
 }
 
 /* ---- the steps, with undo ---- */
@@ -668,7 +703,7 @@ static int run(struct engine *e, struct start_ctx *x, struct runtime_proc *proc,
     if (runtime_create(&x->cl.l, proc, err) < 0)
         return -1;
     connect_pending(e, x);
-    return runtime_start(&x->cl.l, err);
+    return runtime_start(&x->cl.l, proc->pid, err);
 }
 
 static void record_started(struct engine *e, struct start_ctx *x, const struct runtime_proc *p)
@@ -691,6 +726,7 @@ static void record_started(struct engine *e, struct start_ctx *x, const struct r
     json_object_set_new(container_private(c), "ConmonPid", json_integer(p->conmon_pid));
     json_object_set_new(container_private(c), "Started", json_true());
     c->started_ms = containers_now_ms();
+    c->released = false;
     json_object_set_new(container_private(c), "Mounted", json_true());
     json_object_set_new(container_private(c), "NetAttached", json_boolean(x->net_attached));
     if (x->net.settings)
@@ -879,6 +915,20 @@ static void emit_die(struct engine *e, struct container *c, int code)
     container_event(e, c, "die", json_pack("{s:s}", "exitCode", text));
 }
 
+/* Not running, yet its exit file is still there: a release that did not
+ * finish (the daemon died during it) or a failed start.  Release again,
+ * which is harmless when done, so a later start finds nothing in its way. */
+static void release_leftovers(struct engine *e, struct container *c)
+{
+    containers_unlock(e);
+    container_release_resources(e, c);
+    containers_lock(e);
+    c->released = true;
+}
+
+/* Record the exit and wake those waiting for it (wait, stop, attach)
+ * first; the release of the runtime state, network and rootfs comes after,
+ * with c still busy, so a start or a removal waits for it to finish. */
 void container_handle_exit(struct engine *e, const char *id, int code)
 {
     struct berr err = BERR_INIT;
@@ -896,22 +946,27 @@ void container_handle_exit(struct engine *e, const char *id, int code)
     }
     container_begin_locked(e, c);
     if (!container_running(c)) {
+        release_leftovers(e, c);
         container_end_locked(e, c);
         container_put_locked(c);
         containers_unlock(e);
         return;
     }
+    record_exit(e, c, code);
+    c->exit_seq++;
+    c->releasing = true;
+    emit_die(e, c, code);
+    containers_broadcast(e);
+    log_debug("container %.12s exited with %d", c->id, code);
     containers_unlock(e);
 
     container_release_resources(e, c);
 
     containers_lock(e);
-    record_exit(e, c, code);
-    c->exit_seq++;
-    emit_die(e, c, code);
+    c->releasing = false;
+    c->released = true;
     container_restart_after_exit_locked(e, c, code);
     container_end_locked(e, c);
-    log_debug("container %.12s exited with %d", c->id, code);
     if (json_get_bool(container_host_config(c), "AutoRemove", false)) {
         container_remove_locked(e, c, &err);
         berr_clear(&err);

@@ -314,7 +314,8 @@ void netctl_free(struct netctl *c)
         return;
     net_dns_stop(c);
     if (c->cfg.firewall)
-        net_fw_remove();
+        net_fw_remove(c);
+    net_fw_release(c);
     while (c->nets) {
         struct net_network *n = c->nets;
 

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "network/network-internal.h"
@@ -166,12 +167,37 @@ static int upstream(struct sockaddr_in *sa)
     return -1;
 }
 
+/* Wait up to 2 s for the upstream's reply on fd; false on timeout or when
+ * the daemon stops meanwhile (a silent upstream must not hold up the
+ * shutdown).  A wake-up for a rebind is left for the main loop. */
+static bool wait_upstream(struct net_dns *d, int fd)
+{
+    struct pollfd p[2] = {{.fd = fd, .events = POLLIN}, {.fd = d->wake[0], .events = POLLIN}};
+    struct timespec now, end;
+    nfds_t n = 2;
+
+    clock_gettime(CLOCK_MONOTONIC, &end);
+    end.tv_sec += 2;
+    while (!d->stop) {
+        long ms;
+
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        ms = (end.tv_sec - now.tv_sec) * 1000 + (end.tv_nsec - now.tv_nsec) / 1000000;
+        if (ms <= 0 || (poll(p, n, (int)ms) < 0 && errno != EINTR))
+            return false;
+        if (p[0].revents & POLLIN)
+            return true;
+        if (p[1].revents)
+            n = 1;
+    }
+    return false;
+}
+
 /* Relay a query; returns the reply length or 0. */
-static ssize_t forward(const uint8_t *q, size_t len, uint8_t *reply)
+static ssize_t forward(struct net_dns *d, const uint8_t *q, size_t len, uint8_t *reply)
 {
     struct sockaddr_in sa = {0};
     _cleanup_close_ int fd = -1;
-    struct pollfd p;
     ssize_t n;
 
     if (upstream(&sa) < 0)
@@ -179,8 +205,7 @@ static ssize_t forward(const uint8_t *q, size_t len, uint8_t *reply)
     fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (fd < 0 || sendto(fd, q, len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
         return 0;
-    p = (struct pollfd){.fd = fd, .events = POLLIN};
-    if (poll(&p, 1, 2000) <= 0)
+    if (!wait_upstream(d, fd))
         return 0;
     n = recv(fd, reply, DNS_BUF, 0);
     return n > 12 && !memcmp(reply, q, 2) ? n : 0;
@@ -209,7 +234,7 @@ static void answer(struct net_dns *d, int fd, uint32_t server)
         sendto(fd, buf, out, 0, (struct sockaddr *)&from, flen);
         return;
     }
-    len = forward(buf, (size_t)len, reply);
+    len = forward(d, buf, (size_t)len, reply);
     if (len > 0) {
         sendto(fd, reply, (size_t)len, 0, (struct sockaddr *)&from, flen);
         return;

@@ -2,7 +2,7 @@
  * isolation of internal networks and DNAT for published ports.
  *
  * The table is rebuilt whole from the controller's state in one nft
- * transaction each time something changes, so it can never drift from the
+ * transaction each time its rules change, so it can never drift from the
  * networks and endpoints it describes.  Ports are DNAT'ed from the output
  * hook too, so the host's own 127.0.0.1 reaches them without a userland
  * proxy (the bridges have route_localnet on, and the rewritten packets
@@ -18,18 +18,21 @@
 #include "util/log.h"
 #include "util/mem.h"
 
-static int nft_run(const char *text, struct berr *err)
+/* One nftables context for the controller's life: freeing one closes
+ * its netlink socket, which costs the kernel more than the commit. */
+static int nft_run(struct netctl *c, const char *text, struct berr *err)
 {
-    struct nft_ctx *nft = nft_ctx_new(NFT_CTX_DEFAULT);
     int rc;
 
-    if (!nft)
-        return berr_system(err, 0, "nftables: cannot create a context");
-    nft_ctx_buffer_error(nft);
-    rc = nft_run_cmd_from_buffer(nft, text);
+    if (!c->nft) {
+        c->nft = nft_ctx_new(NFT_CTX_DEFAULT);
+        if (!c->nft)
+            return berr_system(err, 0, "nftables: cannot create a context");
+        nft_ctx_buffer_error(c->nft);
+    }
+    rc = nft_run_cmd_from_buffer(c->nft, text);
     if (rc != 0)
-        berr_system(err, 0, "nftables: %s", nft_ctx_get_error_buffer(nft));
-    nft_ctx_free(nft);
+        berr_system(err, 0, "nftables: %s", nft_ctx_get_error_buffer(c->nft));
     return rc != 0 ? -1 : 0;
 }
 
@@ -117,17 +120,35 @@ int net_fw_apply(struct netctl *c, struct berr *err)
     _cleanup_free_ char *text = ruleset(c);
 
     c->fw_dirty = false;
-    if (nft_run(text, err) < 0)
+    /* Most endpoints publish no port: their coming and going changes no
+     * rule, and the table stays as it is. */
+    if (c->fw_applied && !strcmp(c->fw_applied, text))
+        return 0;
+    free(c->fw_applied);
+    c->fw_applied = NULL;
+    if (nft_run(c, text, err) < 0)
         return berr_wrap(err, "program the firewall");
+    c->fw_applied = steal_ptr(text);
     log_debug("firewall table ip berth rebuilt");
     return 0;
 }
 
-void net_fw_remove(void)
+void net_fw_remove(struct netctl *c)
 {
     struct berr err = BERR_INIT;
 
-    if (nft_run("add table ip berth\ndelete table ip berth\n", &err) < 0)
+    if (nft_run(c, "add table ip berth\ndelete table ip berth\n", &err) < 0)
         log_warn("could not remove the firewall table: %s", berr_msg(&err));
     berr_clear(&err);
+    free(c->fw_applied);
+    c->fw_applied = NULL;
+}
+
+void net_fw_release(struct netctl *c)
+{
+    if (c->nft)
+        nft_ctx_free(c->nft);
+    c->nft = NULL;
+    free(c->fw_applied);
+    c->fw_applied = NULL;
 }

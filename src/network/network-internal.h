@@ -50,6 +50,8 @@ struct netctl {
     struct net_endpoint *eps;
     struct net_dns *dns;
     bool fw_dirty;
+    struct nft_ctx *nft; /* firewall.c's context, made at first use */
+    char *fw_applied;    /* the ruleset last programmed, or NULL */
 };
 
 /* A JSON string from an allocated C string, which is freed. */
@@ -104,7 +106,9 @@ char *net_random_id(void);
 
 /* firewall.c: rebuild berth's nftables table from the controller. */
 int net_fw_apply(struct netctl *c, struct berr *err);
-void net_fw_remove(void);
+void net_fw_remove(struct netctl *c);
+/* Free the firewall's context and what it remembers (netctl_free). */
+void net_fw_release(struct netctl *c);
 
 /* sandbox.c: network namespaces and veth pairs (Linux), netlink helpers. */
 struct nl_sock;

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "runtime/runtime-internal.h"
 #include "runtime/runtime.h"
 #include "util/fs.h"
 #include "util/json.h"
@@ -136,12 +137,15 @@ static void push_runtime_args(char ***argv, const struct runtime_launch *l, cons
     strv_push(argv, cmd);
 }
 
-int runtime_start(const struct runtime_launch *l, struct berr *err)
+int runtime_start(const struct runtime_launch *l, pid_t pid, struct berr *err)
 {
     _cleanup_strv_ char **argv = NULL;
     _cleanup_free_ char *msg = NULL;
     int rc;
 
+    rc = runtime_state_start(l->runtime_root, l->id, pid, err);
+    if (rc != 0)
+        return rc < 0 ? -1 : 0;
     push_runtime_args(&argv, l, "start");
     strv_push(&argv, l->id);
     rc = run_tool(argv, &msg, err);
@@ -158,6 +162,8 @@ int runtime_delete(const struct runtime_launch *l, struct berr *err)
     _cleanup_free_ char *msg = NULL;
     int rc;
 
+    if (runtime_state_forget(l->runtime_root, l->id) > 0)
+        return 0;
     push_runtime_args(&argv, l, "delete");
     strv_push(&argv, "--force");
     strv_push(&argv, l->id);

@@ -121,11 +121,14 @@ struct runtime_proc {
  * own text. */
 int runtime_create(const struct runtime_launch *l, struct runtime_proc *out, struct berr *err);
 
-/* `<runtime> start <id>`: let the created container run. */
-int runtime_start(const struct runtime_launch *l, struct berr *err);
+/* `<runtime> start <id>`: let the created container (init pid, as
+ * runtime_create gave it) run.  A runc container is started through its
+ * exec fifo without running the runtime. */
+int runtime_start(const struct runtime_launch *l, pid_t pid, struct berr *err);
 
 /* `<runtime> delete --force <id>`: forget the container (its cgroup goes
- * with it).  A container the runtime does not know is not an error. */
+ * with it).  A container the runtime does not know is not an error.  A
+ * stopped runc container is forgotten without running the runtime. */
 int runtime_delete(const struct runtime_launch *l, struct berr *err);
 
 /* Connect to conmon's attach socket.  Output arrives as packets whose
