@@ -16,14 +16,18 @@ pass=0
 failn=0
 n=0
 
-cleanup_file() {
-    # Containers first (through the daemon, while it still runs), then the
-    # daemon, then anything mounted under the temporary root.
+remove_containers() {
     if [ -S "$BERTH_SOCK" ]; then
         ids=$(DOCKER_HOST="unix://$BERTH_SOCK" timeout 20 docker ps -aq 2>/dev/null)
         [ -n "$ids" ] && DOCKER_HOST="unix://$BERTH_SOCK" timeout 60 docker rm -f $ids \
             >/dev/null 2>&1
     fi
+}
+
+cleanup_file() {
+    # Containers first (through the daemon, while it still runs), then the
+    # daemon, then anything mounted under the temporary root.
+    remove_containers
     berth_stop
     grep -o " $BERTH_TMP[^ ]*" /proc/self/mounts | sort -r | while read -r m; do
         umount -l "$m" 2>/dev/null
@@ -74,8 +78,51 @@ for file in "$HERE"/t_*.sh; do
         unset -f "$t"
     done
 
+    # A daemon built with sanitizers reports at exit, after the tests ran:
+    # its log is one more check of the file.
+    remove_containers
+    berth_stop
+    n=$((n + 1))
+    if grep -qE "ERROR: (Address|Leak)Sanitizer|runtime error:" "$BERTH_TMP/berthd.log" 2>/dev/null
+    then
+        failn=$((failn + 1))
+        echo "not ok $n - $base: daemon sanitizer report"
+        grep -E -A12 "ERROR: (Address|Leak)Sanitizer|runtime error:" "$BERTH_TMP/berthd.log" \
+            | head -40 | sed 's/^/#   /'
+    else
+        pass=$((pass + 1))
+        echo "ok $n - $base: no sanitizer report from the daemon"
+    fi
+
+    # Whatever the daemon made for this file must be gone now: processes
+    # (conmon, runc init) and cgroups of its containers.
+    ids=$(ls "$BERTH_TMP/exec/containers" "$BERTH_TMP/data/containers" 2>/dev/null | sort -u)
     cleanup_file
     trap - EXIT
+    left=""
+    for f in /proc/[0-9]*/cmdline; do
+        case "$(tr '\0' ' ' 2>/dev/null <"$f")" in
+        *"$BERTH_TMP"*) pid=${f#/proc/}; left="$left ${pid%/cmdline}" ;;
+        esac
+    done
+    for id in $ids; do
+        ls -d /sys/fs/cgroup/*/berth/"$id" 2>/dev/null && left="$left cgroup:$id"
+    done
+    n=$((n + 1))
+    if [ -n "$left" ]; then
+        failn=$((failn + 1))
+        echo "not ok $n - $base: nothing left behind"
+        for pid in $left; do
+            case $pid in
+            cgroup:*) echo "#   cgroup ${pid#cgroup:}" ;;
+            *) echo "#   pid $pid: $(tr '\0' ' ' </proc/"$pid"/cmdline 2>/dev/null | cut -c1-100)"
+               kill -9 "$pid" 2>/dev/null ;;
+            esac
+        done
+    else
+        pass=$((pass + 1))
+        echo "ok $n - $base: nothing left behind"
+    fi
     unset BERTH_NO_DAEMON
 done
 
