@@ -95,18 +95,24 @@ for path in /_ping /containers/json; do
 done
 
 echo "== daemon start to first /_ping" >&2
-start_ms() { # start_ms berthd|dockerd
+# Not in $(...): the daemon must stay our child, so that stopping it later
+# is not slowed by PID 1 reaping an orphan.
+start_ms() { # start_ms berthd|dockerd: sets START_MS
     local s e
     "stop_$1"
     s=$(date +%s%N)
     "start_$1"
     e=$(date +%s%N)
-    echo $(((e - s) / 1000000))
+    START_MS=$(((e - s) / 1000000))
 }
-row "start-up, $MANY stored containers" "$(start_ms berthd)" "$(start_ms dockerd)" ms lower
+start_ms berthd; b_start=$START_MS
+start_ms dockerd; d_start=$START_MS
+row "start-up, $MANY stored containers" "$b_start" "$d_start" ms lower
 $B rm -f $($B ps -aq) >/dev/null
 $D rm -f $($D ps -aq) >/dev/null
-row "start-up, 0 containers" "$(start_ms berthd)" "$(start_ms dockerd)" ms lower
+start_ms berthd; b_start=$START_MS
+start_ms dockerd; d_start=$START_MS
+row "start-up, 0 containers" "$b_start" "$d_start" ms lower
 
 echo "== docker load of ${LOAD_MB} MB" >&2
 python3 "$BENCH_ROOT/bench/make-archive.py" "$BT/busybox.tar" "$BT/load.tar" "$LOAD_MB" 4 \
