@@ -41,9 +41,10 @@ struct container {
     unsigned exit_seq;
     int64_t seq; /* creation order, for before/since */
     struct attach_pending *pending;
-    int64_t started_ms;       /* CLOCK_MONOTONIC of the last start */
-    int64_t restart_delay_ms; /* back-off of the restart policy; 0: none yet */
-    unsigned restart_gen;     /* bumped to cancel a pending restart */
+    int64_t started_ms;              /* CLOCK_MONOTONIC of the last start */
+    int64_t restart_delay_ms;        /* back-off of the restart policy; 0: none yet */
+    unsigned restart_gen;            /* bumped to cancel a pending restart */
+    struct container_detach *detach; /* a network detach still under way */
 };
 
 struct container_set {
@@ -169,6 +170,8 @@ void container_restart_on_boot(struct engine *e);
 void container_handle_exit(struct engine *e, const char *id, int code);
 /* Release what a running container held: runtime state, rootfs, network. */
 void container_release_resources(struct engine *e, struct container *c);
+/* Wait for a network detach the exit of an auto-removed c left running. */
+void container_release_join(struct container *c);
 int container_remove_locked(struct engine *e, struct container *c, struct berr *err);
 /* Parse "KILL", "SIGKILL", "9"; -1 when unknown. */
 int container_signal_parse(const char *s);

@@ -173,7 +173,8 @@ static int stop_locked(struct engine *e, struct container *c, int timeout, const
         wait_exit_locked(e, c, seq, 0);
     }
     /* The exit is recorded before the release: stop returns only once the
-     * container has let go of its rootfs, network and volumes. */
+     * container has let go of its rootfs, network and volumes (an
+     * auto-removed one's network leaves during its removal). */
     while (c->releasing)
         containers_wait(e, 0);
     return 0;
@@ -274,6 +275,7 @@ int container_remove_locked(struct engine *e, struct container *c, struct berr *
         e, c->id,
         json_get_bool(container_private(c), "RemoveVolumes", false) ||
             json_get_bool(container_host_config(c), "AutoRemove", false));
+    container_release_join(c);
 
     containers_lock(e);
     container_execs_forget_locked(e, c->id);

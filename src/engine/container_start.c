@@ -2,6 +2,7 @@
  * spec, conmon and the runtime.  Exit: record, release, auto-remove. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -865,7 +866,55 @@ int container_start(struct engine *e, const char *ref, bool manual, struct berr 
 
 /* ---- exit ---- */
 
-void container_release_resources(struct engine *e, struct container *c)
+struct container_detach {
+    struct engine *e;
+    char *id;
+    pthread_t thread;
+    bool threaded;
+};
+
+static void *detach_network(void *arg)
+{
+    struct container_detach *j = arg;
+    struct berr err = BERR_INIT;
+
+    if (engine_network_detach(j->e, j->id, &err) < 0)
+        log_warn("container %.12s: detach network: %s", j->id, berr_msg(&err));
+    berr_clear(&err);
+    return NULL;
+}
+
+/* Deleting a veth waits for the kernel to unregister both ends (~15 ms),
+ * time the runtime state, rootfs, volumes and a removal's files need too:
+ * run it beside them on a thread of its own, or here when no thread can be
+ * had. */
+static struct container_detach *detach_begin(struct engine *e, const char *id)
+{
+    struct container_detach *j = xcalloc(1, sizeof(*j));
+
+    j->e = e;
+    j->id = xstrdup(id);
+    j->threaded = pthread_create(&j->thread, NULL, detach_network, j) == 0;
+    if (!j->threaded)
+        detach_network(j);
+    return j;
+}
+
+void container_release_join(struct container *c)
+{
+    struct container_detach *j = steal_ptr(c->detach);
+
+    if (!j)
+        return;
+    if (j->threaded)
+        pthread_join(j->thread, NULL);
+    free(j->id);
+    free(j);
+}
+
+/* As container_release_resources, but the network may still be on its
+ * way out when this returns: container_release_join waits for it. */
+static void release_begin(struct engine *e, struct container *c)
 {
     struct container_launch cl = {0};
     struct berr err = BERR_INIT;
@@ -873,16 +922,21 @@ void container_release_resources(struct engine *e, struct container *c)
     _cleanup_free_ char *merged = xasprintf("%s/merged", dir);
     _cleanup_free_ char *exit_file = xasprintf("%s/%s", e->runtime->exits_dir, c->id);
 
+    container_release_join(c);
+    c->detach = detach_begin(e, c->id);
     if (container_launch_init(e, c, &cl, &err) == 0 && runtime_delete(&cl.l, &err) < 0)
         log_warn("container %.12s: %s", c->id, berr_msg(&err));
-    berr_clear(&err);
-    if (engine_network_detach(e, c->id, &err) < 0)
-        log_warn("container %.12s: detach network: %s", c->id, berr_msg(&err));
     berr_clear(&err);
     unmount_rootfs(merged);
     engine_volumes_container_stop(e, c->id);
     unlink(exit_file);
     container_launch_release(&cl);
+}
+
+void container_release_resources(struct engine *e, struct container *c)
+{
+    release_begin(e, c);
+    container_release_join(c);
 }
 
 static void record_exit(struct engine *e, struct container *c, int code)
@@ -933,6 +987,7 @@ void container_handle_exit(struct engine *e, const char *id, int code)
 {
     struct berr err = BERR_INIT;
     struct container *c;
+    bool auto_remove;
 
     containers_lock(e);
     c = container_get_locked(e, id, &err);
@@ -958,18 +1013,24 @@ void container_handle_exit(struct engine *e, const char *id, int code)
     emit_die(e, c, code);
     containers_broadcast(e);
     log_debug("container %.12s exited with %d", c->id, code);
+    auto_remove = json_get_bool(container_host_config(c), "AutoRemove", false);
     containers_unlock(e);
 
-    container_release_resources(e, c);
+    /* A container about to be removed lets its removal's files go while
+     * the network detaches; the removal joins the two. */
+    release_begin(e, c);
+    if (!auto_remove)
+        container_release_join(c);
 
     containers_lock(e);
     c->releasing = false;
     c->released = true;
     container_restart_after_exit_locked(e, c, code);
     container_end_locked(e, c);
-    if (json_get_bool(container_host_config(c), "AutoRemove", false)) {
+    if (auto_remove) {
         container_remove_locked(e, c, &err);
         berr_clear(&err);
+        container_release_join(c);
     }
     container_put_locked(c);
     containers_unlock(e);

@@ -207,6 +207,24 @@ test_nothing_left_behind() {
     assert_eq "" "$(in_netns ip -o link show type veth)" "veths"
 }
 
+# --rm: the removal (which the CLI waits for) ends only once the network,
+# detached beside the rootfs and files, is gone too.
+test_run_rm_leaves_nothing_behind() {
+    need_busybox
+    local cidfile="$BERTH_TMP/rm.cid" id
+    for _ in 1 2 3; do
+        rm -f "$cidfile"
+        assert_eq "hi" "$(docker run --rm --cidfile "$cidfile" busybox echo hi)"
+        id=$(cat "$cidfile")
+        assert_eq "" "$(in_netns ip -o link show type veth)" "veths"
+        [ ! -e "$BERTH_TMP/exec/netns/$id" ] || fail "netns file left"
+        [ ! -e "$BERTH_TMP/data/containers/$id" ] || fail "container dir left"
+        assert_not_contains "$(cat /proc/self/mounts)" "$id" "mounts"
+        expect_fail docker inspect "$id"
+    done
+    rm -f "$cidfile"
+}
+
 test_containers_survive_daemon_restart() {
     need_busybox
     docker run -d --name keeper busybox sh -c 'echo before; sleep 100' >/dev/null
