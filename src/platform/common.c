@@ -5,53 +5,9 @@
 #include <strings.h>
 
 #include "platform/platform-internal.h"
+#include "util/caps.h"
 #include "util/log.h"
 #include "util/mem.h"
-
-/* The capabilities Linux knows, as the API names them. */
-static const char *const known_caps[] = {
-    "CAP_CHOWN",
-    "CAP_DAC_OVERRIDE",
-    "CAP_DAC_READ_SEARCH",
-    "CAP_FOWNER",
-    "CAP_FSETID",
-    "CAP_KILL",
-    "CAP_SETGID",
-    "CAP_SETUID",
-    "CAP_SETPCAP",
-    "CAP_LINUX_IMMUTABLE",
-    "CAP_NET_BIND_SERVICE",
-    "CAP_NET_BROADCAST",
-    "CAP_NET_ADMIN",
-    "CAP_NET_RAW",
-    "CAP_IPC_LOCK",
-    "CAP_IPC_OWNER",
-    "CAP_SYS_MODULE",
-    "CAP_SYS_RAWIO",
-    "CAP_SYS_CHROOT",
-    "CAP_SYS_PTRACE",
-    "CAP_SYS_PACCT",
-    "CAP_SYS_ADMIN",
-    "CAP_SYS_BOOT",
-    "CAP_SYS_NICE",
-    "CAP_SYS_RESOURCE",
-    "CAP_SYS_TIME",
-    "CAP_SYS_TTY_CONFIG",
-    "CAP_MKNOD",
-    "CAP_LEASE",
-    "CAP_AUDIT_WRITE",
-    "CAP_AUDIT_CONTROL",
-    "CAP_SETFCAP",
-    "CAP_MAC_OVERRIDE",
-    "CAP_MAC_ADMIN",
-    "CAP_SYSLOG",
-    "CAP_WAKE_ALARM",
-    "CAP_BLOCK_SUSPEND",
-    "CAP_AUDIT_READ",
-    "CAP_PERFMON",
-    "CAP_BPF",
-    "CAP_CHECKPOINT_RESTORE",
-};
 
 void platform_host_config_release(struct platform_host_config *hc)
 {
@@ -158,10 +114,7 @@ int platform_parse_kv(const char *opt, char **key, char **val, struct berr *err)
 
 static bool cap_known(const char *name)
 {
-    for (size_t i = 0; i < ARRAY_SIZE(known_caps); i++)
-        if (!strcmp(known_caps[i], name))
-            return true;
-    return false;
+    return caps_index(name) >= 0;
 }
 
 /* Names are upper-cased and given their CAP_ prefix before the lookup, so

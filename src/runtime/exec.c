@@ -5,6 +5,7 @@
 
 #include "runtime/runtime-internal.h"
 #include "runtime/runtime.h"
+#include "util/caps.h"
 #include "util/fs.h"
 #include "util/json.h"
 #include "util/mem.h"
@@ -48,8 +49,8 @@ static json_t *all_caps(void)
     json_t *list = json_array();
     json_t *caps;
 
-    for (size_t i = 0; runtime_all_caps[i]; i++)
-        json_array_append_new(list, json_string(runtime_all_caps[i]));
+    for (size_t i = 0; caps_all[i]; i++)
+        json_array_append_new(list, json_string(caps_all[i]));
     caps = json_pack("{s:O,s:O,s:O}", "bounding", list, "effective", list, "permitted", list);
     json_decref(list);
     return caps;

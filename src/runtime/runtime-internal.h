@@ -13,7 +13,6 @@
 json_t *runtime_seccomp_default(const json_t *caps);
 
 /* Every capability the kernel knows, "CAP_"-prefixed, NULL-terminated. */
-extern const char *const runtime_all_caps[];
 
 /* Forget the container id under the runtime state directory root without
  * the runtime binary, when runc's state shows it stopped (its cgroups and

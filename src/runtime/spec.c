@@ -7,6 +7,7 @@
 
 #include "runtime/runtime-internal.h"
 #include "runtime/runtime.h"
+#include "util/caps.h"
 #include "util/json.h"
 #include "util/mem.h"
 
@@ -25,52 +26,6 @@ const char *const runtime_default_caps[] = {
     "CAP_SYS_CHROOT",
     "CAP_KILL",
     "CAP_AUDIT_WRITE",
-    NULL,
-};
-
-/* Every capability the kernel knows, in number order. */
-const char *const runtime_all_caps[] = {
-    "CAP_CHOWN",
-    "CAP_DAC_OVERRIDE",
-    "CAP_DAC_READ_SEARCH",
-    "CAP_FOWNER",
-    "CAP_FSETID",
-    "CAP_KILL",
-    "CAP_SETGID",
-    "CAP_SETUID",
-    "CAP_SETPCAP",
-    "CAP_LINUX_IMMUTABLE",
-    "CAP_NET_BIND_SERVICE",
-    "CAP_NET_BROADCAST",
-    "CAP_NET_ADMIN",
-    "CAP_NET_RAW",
-    "CAP_IPC_LOCK",
-    "CAP_IPC_OWNER",
-    "CAP_SYS_MODULE",
-    "CAP_SYS_RAWIO",
-    "CAP_SYS_CHROOT",
-    "CAP_SYS_PTRACE",
-    "CAP_SYS_PACCT",
-    "CAP_SYS_ADMIN",
-    "CAP_SYS_BOOT",
-    "CAP_SYS_NICE",
-    "CAP_SYS_RESOURCE",
-    "CAP_SYS_TIME",
-    "CAP_SYS_TTY_CONFIG",
-    "CAP_MKNOD",
-    "CAP_LEASE",
-    "CAP_AUDIT_WRITE",
-    "CAP_AUDIT_CONTROL",
-    "CAP_SETFCAP",
-    "CAP_MAC_OVERRIDE",
-    "CAP_MAC_ADMIN",
-    "CAP_SYSLOG",
-    "CAP_WAKE_ALARM",
-    "CAP_BLOCK_SUSPEND",
-    "CAP_AUDIT_READ",
-    "CAP_PERFMON",
-    "CAP_BPF",
-    "CAP_CHECKPOINT_RESTORE",
     NULL,
 };
 
@@ -93,17 +48,6 @@ static const char *const default_readonly[] = {
     "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL,
 };
 
-/* "net_admin", "CAP_NET_ADMIN" -> index in runtime_all_caps, or -1. */
-static int cap_index(const char *name)
-{
-    const char *bare = strncasecmp(name, "CAP_", 4) ? name : name + 4;
-
-    for (int i = 0; runtime_all_caps[i]; i++)
-        if (!strcasecmp(runtime_all_caps[i] + 4, bare))
-            return i;
-    return -1;
-}
-
 static int apply_cap_list(bool *set, char *const *list, bool value, const char *what,
                           struct berr *err)
 {
@@ -111,11 +55,11 @@ static int apply_cap_list(bool *set, char *const *list, bool value, const char *
         int idx;
 
         if (!strcasecmp(list[i], "ALL")) {
-            for (size_t j = 0; runtime_all_caps[j]; j++)
+            for (size_t j = 0; caps_all[j]; j++)
                 set[j] = value;
             continue;
         }
-        idx = cap_index(list[i]);
+        idx = caps_index(list[i]);
         if (idx < 0)
             return berr_invalid(err, "invalid %s: unknown capability: \"%s\"", what, list[i]);
         set[idx] = value;
@@ -127,14 +71,14 @@ static int apply_cap_list(bool *set, char *const *list, bool value, const char *
  * drops, then adds, as dockerd orders them (an add beats a drop). */
 static int build_caps(const struct runtime_spec *s, json_t **out, struct berr *err)
 {
-    bool set[ARRAY_SIZE(runtime_all_caps)] = {false};
+    bool set[CAPS_COUNT + 1] = {false};
     json_t *list = json_array();
     json_t *caps;
 
     for (size_t i = 0; runtime_default_caps[i]; i++)
-        set[cap_index(runtime_default_caps[i])] = true;
+        set[caps_index(runtime_default_caps[i])] = true;
     if (s->privileged)
-        for (size_t i = 0; runtime_all_caps[i]; i++)
+        for (size_t i = 0; caps_all[i]; i++)
             set[i] = true;
     if (apply_cap_list(set, s->cap_drop, false, "CapDrop", err) < 0 ||
         apply_cap_list(set, s->cap_add, true, "CapAdd", err) < 0) {
@@ -142,9 +86,9 @@ static int build_caps(const struct runtime_spec *s, json_t **out, struct berr *e
         return -1;
     }
 
-    for (size_t i = 0; runtime_all_caps[i]; i++)
+    for (size_t i = 0; caps_all[i]; i++)
         if (set[i])
-            json_array_append_new(list, json_string(runtime_all_caps[i]));
+            json_array_append_new(list, json_string(caps_all[i]));
     caps = json_pack("{s:O,s:O,s:O}", "bounding", list, "effective", list, "permitted", list);
     json_decref(list);
     *out = caps;
