@@ -200,6 +200,11 @@ static char *resolv_conf(struct start_ctx *x)
     char **dns = json_to_strv(json_object_get(x->hc, "Dns"));
     bool any = false;
 
+    /* The CLI always sends "Dns": [] : an empty list means "not given". */
+    if (dns && !dns[0]) {
+        strv_free(dns);
+        dns = NULL;
+    }
     if (fs_read_file("/etc/resolv.conf", &host, NULL, &err) < 0) {
         berr_clear(&err);
         host = xstrdup("");

@@ -175,11 +175,29 @@ test_published_port_reachable() {
 test_user_network_by_name() {
     need_busybox
     docker network create usernet >/dev/null
-    docker run -d --name peer --network usernet busybox sleep 100 >/dev/null
+    docker run -d --name peer --network usernet --network-alias peeralias busybox sleep 100 \
+        >/dev/null
     run_rc timeout 30 docker run --rm --network usernet busybox ping -c 1 -W 2 peer
     assert_eq 0 "$RC" "ping peer by name: $OUT"
+    # Through the embedded DNS server, not /etc/hosts: nslookup asks it.
+    run_rc timeout 30 docker run --rm --network usernet busybox nslookup peeralias
+    assert_eq 0 "$RC" "nslookup peeralias: $OUT"
+    assert_contains "$(docker run --rm --network usernet busybox cat /etc/resolv.conf)" \
+        "nameserver $(docker network inspect -f '{{(index .IPAM.Config 0).Gateway}}' usernet)"
     docker rm -f peer >/dev/null
     docker network rm usernet >/dev/null
+}
+
+test_resolv_conf_from_host() {
+    need_busybox
+    local want got
+    # dockerd's rule: the host's nameservers minus loopback ones, else Google's.
+    want=$(awk '$1 == "nameserver" && $2 !~ /^127\./ && $2 != "::1" {print $2}' /etc/resolv.conf)
+    [ -n "$want" ] || want=$'8.8.8.8\n8.8.4.4'
+    got=$(docker run --rm busybox cat /etc/resolv.conf | awk '$1 == "nameserver" {print $2}')
+    assert_eq "$want" "$got" "nameservers"
+    got=$(docker run --rm --dns 10.9.9.9 busybox cat /etc/resolv.conf | awk '$1 == "nameserver"')
+    assert_eq "nameserver 10.9.9.9" "$got" "--dns"
 }
 
 test_wait_and_events() {
