@@ -9,7 +9,7 @@ run_pkgs="meson ninja-build pkg-config gcc libc6-dev libmicrohttpd-dev libjansso
   libsqlite3-dev libarchive-dev libcurl4-openssl-dev libssl-dev libnl-3-dev
   libnl-route-3-dev libnftables-dev libseccomp-dev libcap-dev conmon runc crun catatonit
   iproute2 nftables busybox-static curl util-linux zstd xz-utils"
-test_pkgs="libcmocka-dev clang-format jq python3 libclang-rt-14-dev"
+test_pkgs="libcmocka-dev clang-format jq python3 libclang-rt-14-dev tmux bsdutils"
 
 pkgs=$run_pkgs
 [ "$what" = test ] && pkgs="$pkgs $test_pkgs"
