@@ -107,6 +107,21 @@ static int join_container_net(struct engine *e, struct start_ctx *x, const char 
     return 0;
 }
 
+/* -P: the network controller publishes what Config.ExposedPorts lists,
+ * handed over in the networking config it reads. */
+static void publish_all_ports(struct start_ctx *x)
+{
+    json_t *exposed = json_object_get(x->cfg, "ExposedPorts");
+
+    if (!json_get_bool(x->hc, "PublishAllPorts", false) || !json_is_object(exposed))
+        return;
+    if (!json_is_object(x->netcfg)) {
+        json_decref(x->netcfg);
+        x->netcfg = json_object();
+    }
+    json_object_set(x->netcfg, "ExposedPorts", exposed);
+}
+
 static int attach_network(struct engine *e, struct start_ctx *x, struct berr *err)
 {
     const char *mode = json_get_str(x->hc, "NetworkMode", "bridge");
@@ -123,6 +138,7 @@ static int attach_network(struct engine *e, struct start_ctx *x, struct berr *er
         containers_unlock(e);
         return rc;
     }
+    publish_all_ports(x);
     if (engine_network_attach(e, x->c->id, name, x->hc, x->netcfg, &x->net, &nerr) < 0) {
         if (nerr.kind != BERR_NOT_IMPLEMENTED) {
             berr_move(err, &nerr);

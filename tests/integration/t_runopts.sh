@@ -1,0 +1,25 @@
+# docker run options on the create/start path, as dockerd treats them:
+# -P, --add-host, bind and tmpfs mounts and their order, failed starts,
+# --device, --group-add and logging drivers.
+FIXTURES=$(cd "$(dirname "${BASH_SOURCE[0]}")/../fixtures" && pwd)
+
+need_busybox() {
+    docker image inspect busybox >/dev/null 2>&1 && return 0
+    [ -f "$BERTH_TMP/busybox.tar" ] ||
+        "$FIXTURES/make-busybox-image.sh" "$BERTH_TMP/busybox.tar" >/dev/null
+    docker load -i "$BERTH_TMP/busybox.tar" >/dev/null
+}
+
+test_publish_all_exposed_ports() {
+    need_busybox
+    local out port
+    docker run -d --name pall --expose 80 -P busybox sh -c \
+        'echo hi >/tmp/index.html; httpd -f -p 80 -h /tmp' >/dev/null
+    out=$(docker port pall)
+    assert_contains "$out" "80/tcp -> 0.0.0.0:"
+    port=$(echo "$out" | sed -n 's|^80/tcp -> 0.0.0.0:\([0-9]*\)$|\1|p')
+    [ -n "$port" ] || fail "no host port in: $out"
+    wait_until 50 in_netns curl -sf "http://127.0.0.1:$port/index.html"
+    assert_eq "hi" "$(in_netns curl -sf "http://127.0.0.1:$port/index.html")"
+    docker rm -f pall >/dev/null
+}
