@@ -1,8 +1,10 @@
 /* Inspect and list. */
+#include <errno.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "engine/container-internal.h"
@@ -278,6 +280,171 @@ static bool match_ancestor(struct container *c, const char *v, void *arg)
     return hit;
 }
 
+/* A volume by its name (or source when unnamed) or by where it is mounted. */
+static bool match_volume(struct container *c, const char *v, void *arg)
+{
+    size_t i;
+    json_t *m;
+
+    (void)arg;
+    json_array_foreach(json_object_get(c->doc, "Mounts"), i, m)
+    {
+        if (!strcmp(json_get_str(m, "Name", ""), v) ||
+            !strcmp(json_get_str(m, "Destination", ""), v) ||
+            !strcmp(json_get_str(m, "Source", ""), v))
+            return true;
+    }
+    return false;
+}
+
+/* No healthchecks in berth: every container is "none". */
+static bool match_health(struct container *c, const char *v, void *arg)
+{
+    (void)c;
+    (void)arg;
+    return !strcmp(v, "none");
+}
+
+/* Linux has one isolation, the default; "false" is the only is-task that holds. */
+static bool match_isolation(struct container *c, const char *v, void *arg)
+{
+    (void)c;
+    (void)arg;
+    return !strcasecmp(v, "default") || !*v;
+}
+
+static bool match_is_task(struct container *c, const char *v, void *arg)
+{
+    (void)c;
+    (void)arg;
+    return !strcmp(v, "false");
+}
+
+/* "80", "80/udp" or "8000-8010/tcp"; false when malformed. */
+static bool port_spec(const char *v, unsigned *lo, unsigned *hi, char proto[8])
+{
+    int n = 0;
+
+    strcpy(proto, "tcp");
+    if (strchr(v, ':'))
+        return false;
+    if (sscanf(v, "%u-%u%n", lo, hi, &n) == 2 || (*hi = 0, sscanf(v, "%u%n", lo, &n) == 1)) {
+        if (!*hi)
+            *hi = *lo;
+        if (v[n] == '/' && sscanf(v + n + 1, "%7[a-z]", proto) == 1 &&
+            strlen(proto) == strlen(v + n + 1))
+            return *lo <= *hi && *hi <= 65535;
+        return !v[n] && *lo <= *hi && *hi <= 65535;
+    }
+    return false;
+}
+
+/* Any key of a {"80/tcp": ...} map inside the filter's port range. */
+static bool ports_hit(const json_t *ports, const char *v)
+{
+    unsigned lo, hi;
+    char proto[8], kproto[8];
+    const char *key;
+    json_t *b;
+
+    if (!port_spec(v, &lo, &hi, proto))
+        return false;
+    json_object_foreach((json_t *)ports, key, b)
+    {
+        unsigned port = 0;
+
+        strcpy(kproto, "tcp");
+        if (sscanf(key, "%u/%7s", &port, kproto) >= 1 && port >= lo && port <= hi &&
+            !strcmp(kproto, proto))
+            return true;
+    }
+    return false;
+}
+
+static bool match_publish(struct container *c, const char *v, void *arg)
+{
+    (void)arg;
+    return ports_hit(json_object_get(container_host_config(c), "PortBindings"), v);
+}
+
+static bool match_expose(struct container *c, const char *v, void *arg)
+{
+    (void)arg;
+    return ports_hit(json_object_get(container_config(c), "ExposedPorts"), v);
+}
+
+/* ---- filter validation, as dockerd refuses what it does not know ---- */
+
+static const char *const ps_filter_keys[] = {
+    "ancestor", "before", "exited", "id",      "isolation", "label",   "name",   "status",
+    "health",   "since",  "volume", "network", "is-task",   "publish", "expose", NULL};
+
+static const char *const ps_states[] = {"created",  "running", "paused", "restarting",
+                                        "removing", "exited",  "dead",   NULL};
+
+static const char *const ps_health[] = {"starting", "healthy", "unhealthy", "none", NULL};
+
+static bool in_list(const char *const *list, const char *v)
+{
+    for (size_t i = 0; list[i]; i++) {
+        if (!strcmp(list[i], v))
+            return true;
+    }
+    return false;
+}
+
+static bool is_int(const char *v)
+{
+    char *end = NULL;
+
+    errno = 0;
+    strtol(v, &end, 10);
+    return *v && !*end && errno == 0;
+}
+
+static int check_value(const char *key, const char *v, struct berr *err)
+{
+    unsigned lo, hi;
+    char proto[8];
+
+    if (!strcmp(key, "status") && !in_list(ps_states, v))
+        return berr_invalid(err, "Invalid filter 'status=%s'", v);
+    if (!strcmp(key, "health") && !in_list(ps_health, v))
+        return berr_invalid(err, "Unrecognised filter value for health: %s", v);
+    if (!strcmp(key, "is-task") && strcmp(v, "true") && strcmp(v, "false"))
+        return berr_invalid(err, "Invalid filter 'is-task=%s'", v);
+    if (!strcmp(key, "exited") && !is_int(v))
+        return berr_invalid(err, "strconv.Atoi: parsing \"%s\": invalid syntax", v);
+    if (!strcmp(key, "isolation") && *v && strcasecmp(v, "default"))
+        return berr_invalid(err, "Invalid isolation: '%s'", v);
+    if ((!strcmp(key, "publish") || !strcmp(key, "expose")) && strchr(v, ':'))
+        return berr_invalid(err, "filter for '%s' should not contain ':': %s", key, v);
+    if ((!strcmp(key, "publish") || !strcmp(key, "expose")) && !port_spec(v, &lo, &hi, proto))
+        return berr_invalid(err, "Invalid filter '%s=%s'", key, v);
+    return 0;
+}
+
+static int check_filters(const json_t *filters, struct berr *err)
+{
+    const char *key;
+    json_t *vals;
+
+    json_object_foreach((json_t *)filters, key, vals)
+    {
+        size_t i;
+        json_t *v;
+
+        if (!in_list(ps_filter_keys, key))
+            return berr_invalid(err, "Invalid filter '%s'", key);
+        json_array_foreach(vals, i, v)
+        {
+            if (json_is_string(v) && check_value(key, json_string_value(v), err) < 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
 /* Every label filter must hold (the others need any one value). */
 static bool all_labels(struct container *c, const json_t *vals)
 {
@@ -312,6 +479,12 @@ static bool filtered_in(struct list_ctx *x, struct container *c)
            any_value(json_object_get(f, "exited"), match_exited, c, NULL) &&
            any_value(json_object_get(f, "network"), match_network, c, NULL) &&
            any_value(json_object_get(f, "ancestor"), match_ancestor, c, x->e) &&
+           any_value(json_object_get(f, "volume"), match_volume, c, NULL) &&
+           any_value(json_object_get(f, "health"), match_health, c, NULL) &&
+           any_value(json_object_get(f, "isolation"), match_isolation, c, NULL) &&
+           any_value(json_object_get(f, "is-task"), match_is_task, c, NULL) &&
+           any_value(json_object_get(f, "publish"), match_publish, c, NULL) &&
+           any_value(json_object_get(f, "expose"), match_expose, c, NULL) &&
            all_labels(c, json_object_get(f, "label"));
 }
 
@@ -336,8 +509,11 @@ json_t *engine_container_list(struct engine *e, bool all, int64_t limit, bool si
 {
     struct list_ctx x = {.e = e, .filters = filters};
     struct container_set *s;
-    json_t *out = json_array();
+    json_t *out;
 
+    if (check_filters(filters, err) < 0)
+        return NULL;
+    out = json_array();
     if (limit > 0 || json_object_get(filters, "status") || json_object_get(filters, "exited") ||
         json_object_get(filters, "before") || json_object_get(filters, "since"))
         all = true;

@@ -112,6 +112,32 @@ test_ps_filters() {
     docker rm -f up1 done0 done3 >/dev/null
 }
 
+test_ps_refuses_unknown_filters() {
+    need_busybox
+    docker volume create fv >/dev/null
+    docker run -d --name pv -v fv:/data -p 8080:80 busybox sleep 100 >/dev/null
+    docker run --name pn busybox true
+    expect_fail docker ps -a --filter bogus=1
+    assert_contains "$OUT" "Invalid filter 'bogus'"
+    expect_fail docker ps -a --filter status=bogus
+    assert_contains "$OUT" "Invalid filter 'status=bogus'"
+    expect_fail docker ps -a --filter health=bogus
+    expect_fail docker ps -a --filter is-task=maybe
+    expect_fail docker ps -a --filter publish=1:2
+    assert_eq "pv" "$(docker ps -a --filter volume=fv --format '{{.Names}}')" "volume by name"
+    assert_eq "pv" "$(docker ps -a --filter volume=/data --format '{{.Names}}')" "by destination"
+    assert_eq "" "$(docker ps -a --filter volume=nosuch -q)" "unknown volume"
+    assert_eq "2" "$(docker ps -a --filter health=none -q | wc -l)" "health=none"
+    assert_eq "" "$(docker ps -a --filter health=healthy -q)" "health=healthy"
+    assert_eq "pv" "$(docker ps -a --filter publish=80 --format '{{.Names}}')" "publish"
+    assert_eq "pv" "$(docker ps -a --filter expose=70-90/tcp --format '{{.Names}}')" "expose"
+    assert_eq "" "$(docker ps -a --filter publish=81 -q)" "publish other port"
+    assert_eq "2" "$(docker ps -a --filter is-task=false -q | wc -l)" "is-task=false"
+    assert_eq "2" "$(docker ps -a --filter isolation=default -q | wc -l)" "isolation"
+    docker rm -f pv pn >/dev/null
+    docker volume rm fv >/dev/null
+}
+
 test_inspect_fields() {
     need_busybox
     docker run -d --name insp --memory 64m busybox sleep 100 >/dev/null
