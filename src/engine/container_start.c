@@ -257,8 +257,56 @@ static char *resolv_conf(struct start_ctx *x)
     return out;
 }
 
-static char *hosts_file(struct start_ctx *x, const char *hostname)
+/* dockerd's "host-gateway": the default bridge's gateway address. */
+static char *host_gateway(struct engine *e)
 {
+    struct berr err = BERR_INIT;
+    _cleanup_json_ json_t *net = engine_network_inspect(e, "bridge", &err);
+    json_t *ipam = json_array_get(json_object_get(json_object_get(net, "IPAM"), "Config"), 0);
+    const char *gw = json_get_str(ipam, "Gateway", "");
+
+    if (!net)
+        log_warn("host-gateway: %s", berr_msg(&err));
+    berr_clear(&err);
+    return *gw ? xstrdup(gw) : NULL;
+}
+
+/* HostConfig.ExtraHosts: "name:ip" or "name=ip", one line each. */
+static char *extra_hosts(struct engine *e, struct start_ctx *x)
+{
+    _cleanup_free_ char *gw = NULL;
+    char *out = xstrdup("");
+    size_t i;
+    json_t *v;
+
+    json_array_foreach(json_object_get(x->hc, "ExtraHosts"), i, v)
+    {
+        _cleanup_free_ char *entry = xstrdup(json_is_string(v) ? json_string_value(v) : "");
+        char *sep = strchr(entry, '=') ? strchr(entry, '=') : strchr(entry, ':');
+        const char *ip;
+        char *next;
+
+        if (!sep || sep == entry || !sep[1])
+            continue;
+        *sep = '\0';
+        ip = sep + 1;
+        if (!strcmp(ip, "host-gateway")) {
+            if (!gw)
+                gw = host_gateway(e);
+            if (!gw)
+                continue;
+            ip = gw;
+        }
+        next = xasprintf("%s%s\t%s\n", out, ip, entry);
+        free(out);
+        out = next;
+    }
+    return out;
+}
+
+static char *hosts_file(struct engine *e, struct start_ctx *x, const char *hostname)
+{
+    _cleanup_free_ char *extra = extra_hosts(e, x);
     const char *ip = json_get_str(
         json_object_get(x->net.settings, "IPAddress") ? x->net.settings : NULL, "IPAddress", "");
     char *out = xasprintf("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
@@ -267,6 +315,12 @@ static char *hosts_file(struct start_ctx *x, const char *hostname)
 
     for (size_t i = 0; x->net.hosts_entries && x->net.hosts_entries[i]; i++) {
         char *next = xasprintf("%s%s\n", out, x->net.hosts_entries[i]);
+
+        free(out);
+        out = next;
+    }
+    if (*extra) {
+        char *next = xasprintf("%s%s", out, extra);
 
         free(out);
         out = next;
@@ -280,14 +334,14 @@ static char *hosts_file(struct start_ctx *x, const char *hostname)
     return out;
 }
 
-static int write_files(struct start_ctx *x, struct berr *err)
+static int write_files(struct engine *e, struct start_ctx *x, struct berr *err)
 {
     const char *hostname = json_get_str(x->cfg, "Hostname", "");
     _cleanup_free_ char *hn_path = xasprintf("%s/hostname", x->dir);
     _cleanup_free_ char *hosts_path = xasprintf("%s/hosts", x->dir);
     _cleanup_free_ char *resolv_path = xasprintf("%s/resolv.conf", x->dir);
     _cleanup_free_ char *hn = xasprintf("%s\n", hostname);
-    _cleanup_free_ char *hosts = hosts_file(x, hostname);
+    _cleanup_free_ char *hosts = hosts_file(e, x, hostname);
     _cleanup_free_ char *resolv = resolv_conf(x);
 
     if (write_text(hn_path, hn, err) < 0 || write_text(hosts_path, hosts, err) < 0 ||
@@ -692,7 +746,7 @@ static int prepare(struct engine *e, struct start_ctx *x, struct berr *err)
         return berr_system(err, 0, "conmon is not installed");
     if (mount_rootfs(e, x, err) < 0 || attach_network(e, x, err) < 0)
         return -1;
-    if (!x->shared_dir && write_files(x, err) < 0)
+    if (!x->shared_dir && write_files(e, x, err) < 0)
         return -1;
     if (resolve_user(x, err) < 0 || make_cwd(x, err) < 0)
         return -1;

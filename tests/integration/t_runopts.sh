@@ -23,3 +23,13 @@ test_publish_all_exposed_ports() {
     assert_eq "hi" "$(in_netns curl -sf "http://127.0.0.1:$port/index.html")"
     docker rm -f pall >/dev/null
 }
+
+test_add_host_in_etc_hosts() {
+    need_busybox
+    local out gw
+    out=$(docker run --rm --add-host foo:1.2.3.4 --add-host gw:host-gateway busybox cat /etc/hosts)
+    assert_contains "$out" "1.2.3.4	foo"
+    gw=$(docker network inspect -f '{{(index .IPAM.Config 0).Gateway}}' bridge)
+    [ -n "$gw" ] || fail "no gateway on the default bridge"
+    assert_contains "$out" "$gw	gw"
+}
