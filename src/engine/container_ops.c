@@ -104,6 +104,9 @@ static int send_signal(struct engine *e, struct container *c, int sig, bool thaw
     return 0;
 }
 
+/* How long a SIGKILL waits for the exit to be recorded. */
+#define KILL_WAIT_MS 10000
+
 /* Wait (lock held) until the exit after seq is recorded or the deadline
  * passes; true when it exited. */
 static bool wait_exit_locked(struct engine *e, struct container *c, unsigned seq, int64_t deadline)
@@ -133,8 +136,15 @@ int engine_container_kill(struct engine *e, const char *ref, const char *signal,
         rc = berr_conflict(err, "cannot kill container: %s: container %s is not running", ref,
                            c->id);
     } else {
+        unsigned seq = c->exit_seq;
+
         container_restart_cancel_locked(e, c, true);
         rc = send_signal(e, c, sig, false, err);
+        /* As dockerd, a SIGKILL answers once the exit is recorded, so that an
+         * inspect right after shows it; bounded in case the exit never comes. */
+        if (rc == 0 && sig == SIGKILL &&
+            !wait_exit_locked(e, c, seq, containers_now_ms() + KILL_WAIT_MS))
+            rc = berr_system(err, 0, "tried to kill container, but did not receive an exit event");
     }
     container_put_locked(c);
     containers_unlock(e);

@@ -112,6 +112,17 @@ test_ps_filters() {
     docker rm -f up1 done0 done3 >/dev/null
 }
 
+test_kill_returns_once_dead() {
+    need_busybox
+    local id
+    id=$(docker run -d --name killme busybox sleep 100)
+    docker kill killme >/dev/null
+    assert_eq "exited 137" "$(docker inspect -f '{{.State.Status}} {{.State.ExitCode}}' killme)"
+    expect_fail docker kill killme
+    assert_contains "$OUT" "annot kill container: killme: container $id is not running"
+    docker rm killme >/dev/null
+}
+
 test_ps_refuses_unknown_filters() {
     need_busybox
     docker volume create fv >/dev/null
