@@ -137,6 +137,16 @@ static int check_config(struct engine *e, const json_t *cfg, const json_t *hc, s
     return 0;
 }
 
+static int check_log_config(const json_t *hc, struct berr *err)
+{
+    const json_t *lc = json_object_get(hc, "LogConfig");
+    int64_t size_max;
+
+    if (strcmp(json_get_str(lc, "Type", ""), "json-file"))
+        return 0;
+    return runtime_log_opts_check(json_object_get(lc, "Config"), &size_max, err);
+}
+
 /* ---- merge with the image config (dockerd's rules) ---- */
 
 static bool env_has_key(const json_t *env, const char *entry)
@@ -253,6 +263,27 @@ static void set_default_int(json_t *obj, const char *key, int64_t value)
         json_object_set_new(obj, key, json_integer(value));
 }
 
+/* dockerd fills the options a container of the daemon's driver did not
+ * give from the daemon's log-opts. */
+static void log_config_defaults(struct engine *e, json_t *lc)
+{
+    json_t *opts = json_object_get(lc, "Config");
+    const char *key;
+    json_t *v;
+
+    if (!json_is_object(opts)) {
+        opts = json_object();
+        json_object_set_new(lc, "Config", opts);
+    }
+    if (strcmp(json_get_str(lc, "Type", ""), e->cfg->log_driver))
+        return;
+    json_object_foreach(e->cfg->log_opts, key, v)
+    {
+        if (!json_object_get(opts, key))
+            json_object_set(opts, key, v);
+    }
+}
+
 static void host_config_defaults(struct engine *e, json_t *hc)
 {
     const char *nm = json_get_str(hc, "NetworkMode", "");
@@ -274,6 +305,7 @@ static void host_config_defaults(struct engine *e, json_t *hc)
     }
     if (!*json_get_str(lc, "Type", ""))
         json_object_set_new(lc, "Type", json_string("json-file"));
+    log_config_defaults(e, lc);
     set_default_int(hc, "ShmSize", 67108864);
     if (mem > 0 && json_get_int(hc, "MemorySwap", 0) == 0)
         json_object_set_new(hc, "MemorySwap", json_integer(2 * mem));
@@ -424,6 +456,8 @@ static int prepare(struct engine *e, json_t *body, json_t *warnings, struct crea
     if (engine_image_get(e, image, &x->image_id, &x->image_config, err) < 0)
         return -1;
     host_config_defaults(e, x->hc);
+    if (check_log_config(x->hc, err) < 0)
+        return -1;
     if (engine_network_validate(e, x->hc, x->netcfg, err) < 0)
         return -1;
 

@@ -133,6 +133,8 @@ int container_launch_init(struct engine *e, struct container *c, struct containe
 {
     const char *name = json_get_str(container_host_config(c), "Runtime", "");
     const struct config_runtime *rt = config_find_runtime(e->cfg, name);
+    const json_t *log_opts =
+        json_object_get(json_object_get(container_host_config(c), "LogConfig"), "Config");
     struct runtime *r = e->runtime;
 
     memset(cl, 0, sizeof(*cl));
@@ -156,6 +158,9 @@ int container_launch_init(struct engine *e, struct container *c, struct containe
         .tty = json_get_bool(container_config(c), "Tty", false),
         .stdin_open = json_get_bool(container_config(c), "OpenStdin", false),
     };
+    /* Checked at create: a failure here leaves the log without a limit. */
+    if (runtime_log_opts_check(log_opts, &cl->l.log_size_max, err) < 0)
+        berr_clear(err);
     /* With a TTY stdin and output are one fd in conmon: closing stdin would
      * cut the output, so it stays open. */
     cl->l.leave_stdin_open = cl->l.tty || !json_get_bool(container_config(c), "StdinOnce", false);

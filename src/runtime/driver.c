@@ -195,6 +195,8 @@ static char **conmon_argv(const struct runtime_launch *l)
     strv_push_take(&argv, xasprintf("--container-pidfile=%s/pidfile", l->bundle));
     strv_push_take(&argv, xasprintf("--conmon-pidfile=%s/conmon.pid", l->bundle));
     strv_push_take(&argv, xasprintf("--log-path=k8s-file:%s", l->log_path));
+    if (l->log_size_max > 0)
+        strv_push_take(&argv, xasprintf("--log-size-max=%lld", (long long)l->log_size_max));
     strv_push_take(&argv, xasprintf("--exit-dir=%s", l->exit_dir));
     strv_push_take(&argv, xasprintf("--socket-dir-path=%s", l->socket_dir));
     strv_push(&argv, "--runtime-arg=--root");

@@ -1,6 +1,9 @@
 /* conmon's k8s-file log: one record a line,
  * "<RFC 3339 time with offset> <stdout|stderr> <F|P> <bytes>". */
+#include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -94,5 +97,79 @@ int runtime_log_parse(const char *line, size_t len, struct runtime_log_entry *ou
         p++;
     out->data = p;
     out->len = (size_t)(end - p);
+    return 0;
+}
+
+/* A size as the docker CLI's units package reads it: decimal multiples,
+ * an optional "i" and "b" after the unit ("1k", "10MB", "1.5m"). */
+static int parse_human_size(const char *s, int64_t *out)
+{
+    static const char units[] = "kmgtp";
+    char *end;
+    double v = strtod(s, &end);
+    const char *u;
+    double mult = 1;
+
+    if (end == s || *s < '0' || *s > '9')
+        return -1;
+    if (*end == ' ')
+        end++;
+    if (*end && (u = strchr(units, tolower((unsigned char)*end)))) {
+        for (long i = 0; i <= u - units; i++)
+            mult *= 1000;
+        end++;
+    }
+    if (*end == 'i' || *end == 'I')
+        end++;
+    if (*end == 'b' || *end == 'B')
+        end++;
+    if (*end)
+        return -1;
+    *out = (int64_t)(v * mult);
+    return 0;
+}
+
+static int parse_max_file(const char *s, int64_t *out, struct berr *err)
+{
+    char *end;
+    long v;
+
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (!*s || *end || errno)
+        return berr_invalid(err, "strconv.Atoi: parsing \"%s\": invalid syntax", s);
+    if (v < 1)
+        return berr_invalid(err, "max-file cannot be less than 1");
+    *out = v;
+    return 0;
+}
+
+int runtime_log_opts_check(const json_t *opts, int64_t *size_max, struct berr *err)
+{
+    static const char *const known[] = {"max-file",  "max-size",     "compress",
+                                        "labels",    "labels-regex", "env",
+                                        "env-regex", "tag",          NULL};
+    const char *size = json_string_value(json_object_get(opts, "max-size"));
+    const char *files = json_string_value(json_object_get(opts, "max-file"));
+    int64_t bytes = -1, n = 1;
+    const char *key;
+    json_t *v;
+
+    json_object_foreach((json_t *)opts, key, v)
+    {
+        size_t i = 0;
+
+        while (known[i] && strcmp(known[i], key))
+            i++;
+        if (!known[i])
+            return berr_invalid(err, "unknown log opt '%s' for json-file log driver", key);
+    }
+    if (size && parse_human_size(size, &bytes) < 0)
+        return berr_invalid(err, "invalid size: '%s'", size);
+    if (size && bytes <= 0)
+        return berr_invalid(err, "max-size must be a positive number");
+    if (files && parse_max_file(files, &n, err) < 0)
+        return -1;
+    *size_max = bytes > 0 ? bytes * n : -1;
     return 0;
 }

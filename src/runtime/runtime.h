@@ -102,6 +102,7 @@ struct runtime_launch {
     const char *runtime_root; /* --root for the OCI runtime's state */
     const char *bundle;       /* holds config.json */
     const char *log_path;     /* k8s-file log */
+    int64_t log_size_max;     /* > 0: conmon truncates the log past it */
     const char *exit_dir;     /* conmon writes <exit_dir>/<id> */
     const char *socket_dir;   /* attach sockets: <socket_dir>/<cuuid>/attach */
     bool tty;
@@ -210,5 +211,11 @@ int runtime_log_parse(const char *line, size_t len, struct runtime_log_entry *ou
 
 /* Parse an RFC 3339 time with an offset (as conmon writes it) into UTC. */
 int runtime_time_parse(const char *s, size_t len, int64_t *sec, long *nsec);
+
+/* Check a json-file LogConfig.Config object ({"max-size": "1k", ...}) as
+ * dockerd does (a BERR_INVALID with its message) and give the most log
+ * bytes to keep on disk: max-size times max-file, -1 for no limit.
+ * conmon truncates its one file at that size instead of rotating. */
+int runtime_log_opts_check(const json_t *opts, int64_t *size_max, struct berr *err);
 
 #endif

@@ -315,6 +315,37 @@ static void test_exec_process_user_privileged(void **state)
                            "CAP_SYS_ADMIN"));
 }
 
+static int64_t opts_limit(const char *text, int *rc)
+{
+    _cleanup_json_ json_t *opts = json_loads(text, 0, NULL);
+    struct berr err = BERR_INIT;
+    int64_t limit = 0;
+
+    *rc = runtime_log_opts_check(opts, &limit, &err);
+    berr_clear(&err);
+    return limit;
+}
+
+static void test_log_opts(void **state)
+{
+    int rc;
+
+    (void)state;
+    assert_int_equal(opts_limit("{}", &rc), -1);
+    assert_int_equal(rc, 0);
+    assert_int_equal(opts_limit("{\"max-size\": \"1k\", \"max-file\": \"2\"}", &rc), 2000);
+    assert_int_equal(opts_limit("{\"max-size\": \"10MB\"}", &rc), 10000000);
+    assert_int_equal(opts_limit("{\"max-size\": \"2g\"}", &rc), 2000000000);
+    assert_int_equal(opts_limit("{\"max-file\": \"3\"}", &rc), -1);
+    assert_int_equal(rc, 0);
+    opts_limit("{\"max-size\": \"1x\"}", &rc);
+    assert_int_equal(rc, -1);
+    opts_limit("{\"max-size\": \"1k\", \"max-file\": \"0\"}", &rc);
+    assert_int_equal(rc, -1);
+    opts_limit("{\"nope\": \"1\"}", &rc);
+    assert_int_equal(rc, -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -325,6 +356,7 @@ int main(void)
         cmocka_unit_test(test_spec_privileged_and_init),
         cmocka_unit_test(test_spec_resources_and_netns),
         cmocka_unit_test(test_log_parse),
+        cmocka_unit_test(test_log_opts),
         cmocka_unit_test(test_error_exit_codes),
         cmocka_unit_test(test_exec_process),
         cmocka_unit_test(test_exec_process_user_privileged),
