@@ -797,6 +797,7 @@ static void record_started(struct engine *e, struct start_ctx *x, const struct r
     json_object_set_new(st, "Restarting", json_false());
     json_object_set_new(st, "Pid", json_integer(p->pid));
     json_object_set_new(st, "ExitCode", json_integer(0));
+    json_object_set_new(st, "OOMKilled", json_false());
     json_object_set_new(st, "Error", json_string(""));
     json_object_set_new(st, "StartedAt", json_string(started));
     json_object_set_new(container_private(c), "ConmonPid", json_integer(p->conmon_pid));
@@ -1014,7 +1015,19 @@ void container_release_resources(struct engine *e, struct container *c)
     container_release_join(c);
 }
 
-static void record_exit(struct engine *e, struct container *c, int code)
+/* The cgroup lives until the runtime deletes the container, so the
+ * kernel's OOM count is still there when the exit is handled. */
+static bool container_oom_killed(struct container *c)
+{
+    _cleanup_free_ char *path = xasprintf("/berth/%s", c->id);
+    bool oom = runtime_oom_killed(path);
+
+    if (oom)
+        log_debug("container %.12s: killed by the OOM killer", c->id);
+    return oom;
+}
+
+static void record_exit(struct engine *e, struct container *c, int code, bool oom)
 {
     json_t *st = container_state(c);
     struct timespec ts;
@@ -1028,6 +1041,7 @@ static void record_exit(struct engine *e, struct container *c, int code)
     json_object_set_new(st, "Paused", json_false());
     json_object_set_new(st, "Pid", json_integer(0));
     json_object_set_new(st, "ExitCode", json_integer(code));
+    json_object_set_new(st, "OOMKilled", json_boolean(oom));
     json_object_set_new(st, "FinishedAt", json_string(t));
     json_object_set_new(container_private(c), "ConmonPid", json_integer(0));
     json_object_set_new(container_private(c), "Mounted", json_false());
@@ -1062,7 +1076,7 @@ void container_handle_exit(struct engine *e, const char *id, int code)
 {
     struct berr err = BERR_INIT;
     struct container *c;
-    bool auto_remove;
+    bool auto_remove, oom;
 
     containers_lock(e);
     c = container_get_locked(e, id, &err);
@@ -1082,9 +1096,12 @@ void container_handle_exit(struct engine *e, const char *id, int code)
         containers_unlock(e);
         return;
     }
-    record_exit(e, c, code);
+    oom = container_oom_killed(c);
+    record_exit(e, c, code, oom);
     c->exit_seq++;
     c->releasing = true;
+    if (oom)
+        container_event(e, c, "oom", NULL);
     emit_die(e, c, code);
     containers_broadcast(e);
     log_debug("container %.12s exited with %d", c->id, code);

@@ -462,3 +462,32 @@ int runtime_exec_spawn(const struct runtime_launch *l, const char *process_path,
     log_debug("container %.12s: exec by %s, pid %d", l->id, l->runtime_path, (int)*pid_out);
     return 0;
 }
+
+/* The kernel's count of OOM kills in a memory cgroup: the "oom_kill" line
+ * of memory.oom_control (v1) or memory.events (v2). */
+static long oom_kills(const char *path)
+{
+    _cleanup_free_ char *text = NULL;
+    struct berr err = BERR_INIT;
+    const char *line;
+
+    if (fs_read_file(path, &text, NULL, &err) < 0) {
+        berr_clear(&err);
+        return -1;
+    }
+    for (line = text; line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
+        if (!strncmp(line, "oom_kill ", 9))
+            return atol(line + 9);
+    return -1;
+}
+
+bool runtime_oom_killed(const char *cgroups_path)
+{
+    _cleanup_free_ char *v1 = xasprintf("/sys/fs/cgroup/memory%s/memory.oom_control", cgroups_path);
+    _cleanup_free_ char *v2 = xasprintf("/sys/fs/cgroup%s/memory.events", cgroups_path);
+    long n = oom_kills(v1);
+
+    if (n < 0)
+        n = oom_kills(v2);
+    return n > 0;
+}

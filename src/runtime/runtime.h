@@ -147,6 +147,11 @@ int runtime_resize(const struct runtime_launch *l, unsigned h, unsigned w, struc
 /* Read <exit_dir>/<id>: 1 and *code when present, 0 when not (yet). */
 int runtime_exit_code(const struct runtime_launch *l, int *code, struct berr *err);
 
+/* Did the kernel OOM-kill a process of the memory cgroup at cgroups_path
+ * (as given in the spec, e.g. "/berth/<id>")?  Read before the runtime
+ * deletes the cgroup; false when it is gone. */
+bool runtime_oom_killed(const char *cgroups_path);
+
 /* Is pid a live process whose command is conmon? */
 bool runtime_monitor_alive(pid_t pid);
 

@@ -63,3 +63,21 @@ test_daemon_log_opts_are_the_default() {
     berth_stop
     berth_start
 }
+
+test_oom_kill_is_recorded() {
+    need_busybox
+    local since events
+    since=$(date +%s)
+    run_rc timeout 60 docker run --name oom -m 10m busybox \
+        sh -c 'x=$(head -c 50000000 /dev/zero | tr "\0" a)'
+    assert_eq 137 "$RC" "exit code of the OOM-killed container"
+    assert_eq "true 137" "$(docker inspect -f '{{.State.OOMKilled}} {{.State.ExitCode}}' oom)"
+    events=$(timeout 10 docker events --since "$since" --until "$(($(date +%s) + 1))" \
+        --filter container=oom --format '{{.Action}}')
+    assert_contains "$events" "oom"$'\n'"die" "oom event before die"
+    timeout 30 docker start -a oom >/dev/null 2>&1 || true
+    docker rm oom >/dev/null
+    timeout 30 docker run --name fine -m 10m busybox true
+    assert_eq "false" "$(docker inspect -f '{{.State.OOMKilled}}' fine)"
+    docker rm fine >/dev/null
+}
