@@ -543,6 +543,9 @@ static int add_binds(struct start_ctx *x, struct berr *err)
         if (strv_len(parts) < 2 || parts[0][0] != '/')
             continue;
         ro = parts[2] && strstr(parts[2], "ro");
+        /* dockerd makes a -v bind's missing host directory. */
+        if (access(parts[0], F_OK) < 0 && fs_mkdir_p(parts[0], 0755, err) < 0)
+            return berr_wrap(err, "create bind source %s", parts[0]);
         add_mount(x, keep(x, xstrdup(parts[1])), "bind", keep(x, xstrdup(parts[0])),
                   ro ? "rbind,ro" : "rbind");
     }
@@ -582,6 +585,62 @@ static void add_tmpfs(struct start_ctx *x)
         add_mount(x, keep(x, xstrdup(key)), "tmpfs", "tmpfs",
                   keep(x, xasprintf("noexec,nosuid,nodev%s%s", opts && *opts ? "," : "",
                                     opts ? opts : "")));
+    }
+}
+
+static const char *bind_options(struct start_ctx *x, const json_t *m)
+{
+    const json_t *bo = json_object_get(m, "BindOptions");
+    const char *prop = json_get_str(bo, "Propagation", "");
+
+    return keep(x, xasprintf("%s,%s%s", json_get_bool(bo, "NonRecursive", false) ? "bind" : "rbind",
+                             *prop ? prop : "rprivate",
+                             json_get_bool(m, "ReadOnly", false) ? ",ro" : ""));
+}
+
+static const char *tmpfs_options(struct start_ctx *x, const json_t *m)
+{
+    const json_t *to = json_object_get(m, "TmpfsOptions");
+    char *opts = xstrdup("noexec,nosuid,nodev");
+    int64_t size = json_get_int(to, "SizeBytes", 0);
+    int64_t mode = json_get_int(to, "Mode", 0);
+    char *next;
+
+    if (size > 0) {
+        next = xasprintf("%s,size=%lld", opts, (long long)size);
+        free(opts);
+        opts = next;
+    }
+    if (mode > 0) {
+        next = xasprintf("%s,mode=%llo", opts, (unsigned long long)(mode & 07777));
+        free(opts);
+        opts = next;
+    }
+    if (json_get_bool(m, "ReadOnly", false)) {
+        next = xasprintf("%s,ro", opts);
+        free(opts);
+        opts = next;
+    }
+    return keep(x, opts);
+}
+
+/* HostConfig.Mounts of type bind and tmpfs (create checked them); those
+ * of type volume are add_volumes' work. */
+static void add_host_mounts(struct start_ctx *x)
+{
+    size_t i;
+    json_t *m;
+
+    json_array_foreach(json_object_get(x->hc, "Mounts"), i, m)
+    {
+        const char *type = json_get_str(m, "Type", "");
+        const char *dst = keep(x, xstrdup(json_get_str(m, "Target", "")));
+
+        if (!strcmp(type, "bind"))
+            add_mount(x, dst, "bind", keep(x, xstrdup(json_get_str(m, "Source", ""))),
+                      bind_options(x, m));
+        else if (!strcmp(type, "tmpfs"))
+            add_mount(x, dst, "tmpfs", "tmpfs", tmpfs_options(x, m));
     }
 }
 
@@ -644,6 +703,7 @@ static int fill_spec(struct engine *e, struct start_ctx *x, struct berr *err)
     strv_push_take(&x->strings, NULL);
     fill_resources(x);
     add_tmpfs(x);
+    add_host_mounts(x);
     if (add_binds(x, err) < 0 || add_volumes(e, x, err) < 0) {
         strv_free(args);
         strv_free(env);

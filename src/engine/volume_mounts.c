@@ -2,6 +2,7 @@
  * create, mount and copy up at start, release at stop, forget (and remove
  * anonymous volumes) at removal. */
 #include <string.h>
+#include <sys/stat.h>
 
 #include "engine/events.h"
 #include "engine/volumes.h"
@@ -43,8 +44,68 @@ static int push(struct specs *s, struct volume_mount_spec *m, struct berr *err)
     return 0;
 }
 
-/* Binds, then Mounts of type volume, then the image's volumes that no
- * explicit mount covers. */
+/* A HostConfig.Mounts entry of type bind or tmpfs, checked as dockerd
+ * checks it at create: a bind's source must exist. */
+static int parse_host_mount(const json_t *v, const char *type, struct volume_mount_spec *out,
+                            struct berr *err)
+{
+    const char *source = json_get_str(v, "Source", "");
+    const char *target = json_get_str(v, "Target", "");
+    struct stat st;
+
+    if (!*target)
+        return berr_invalid(err,
+                            "invalid mount config for type \"%s\": field Target must not be "
+                            "empty",
+                            type);
+    if (target[0] != '/')
+        return berr_invalid(err,
+                            "invalid mount config for type \"%s\": invalid mount path: "
+                            "'%s' mount path must be absolute",
+                            type, target);
+    if (!strcmp(type, "bind") && !*source)
+        return berr_invalid(err, "invalid mount config for type \"bind\": field Source must "
+                                 "not be empty");
+    if (!strcmp(type, "bind") && stat(source, &st) < 0)
+        return berr_invalid(err,
+                            "invalid mount config for type \"bind\": bind source path "
+                            "does not exist: %s",
+                            source);
+    if (!strcmp(type, "tmpfs") && *source)
+        return berr_invalid(err, "invalid mount config for type \"tmpfs\": field Source must "
+                                 "not be specified");
+    *out = (struct volume_mount_spec){
+        .type = xstrdup(type),
+        .source = xstrdup(source),
+        .target = xstrdup(target),
+        .mode = xstrdup(""),
+        .rw = !json_get_bool(v, "ReadOnly", false),
+        .driver = xstrdup(""),
+    };
+    return 0;
+}
+
+static int collect_mount(const json_t *v, struct specs *s, struct berr *err)
+{
+    struct volume_mount_spec m;
+
+    if (volume_parse_mount(v, &m, err) < 0)
+        return -1;
+    if (!strcmp(m.type, "bind") || !strcmp(m.type, "tmpfs")) {
+        _cleanup_free_ char *type = steal_ptr(m.type);
+
+        volume_mount_spec_release(&m);
+        if (parse_host_mount(v, type, &m, err) < 0)
+            return -1;
+    } else if (strcmp(m.type, "volume")) {
+        volume_mount_spec_release(&m);
+        return 0;
+    }
+    return push(s, &m, err);
+}
+
+/* Binds, then Mounts of type volume, bind and tmpfs, then the image's
+ * volumes that no explicit mount covers. */
 static int collect(const json_t *cfg, const json_t *hc, struct specs *s, struct berr *err)
 {
     struct volume_mount_spec m;
@@ -60,11 +121,7 @@ static int collect(const json_t *cfg, const json_t *hc, struct specs *s, struct 
     }
     json_array_foreach(json_object_get(hc, "Mounts"), i, v)
     {
-        if (volume_parse_mount(v, &m, err) < 0)
-            return -1;
-        if (strcmp(m.type, "volume"))
-            volume_mount_spec_release(&m);
-        else if (push(s, &m, err) < 0)
+        if (collect_mount(v, s, err) < 0)
             return -1;
     }
     json_object_foreach((json_t *)json_object_get(cfg, "Volumes"), key, v)
@@ -86,6 +143,12 @@ static json_t *bind_entry(const struct volume_mount_spec *m)
     return json_pack("{s:s,s:s,s:s,s:s,s:b,s:s}", "Type", "bind", "Source", m->source,
                      "Destination", m->target, "Mode", m->mode, "RW", m->rw, "Propagation",
                      "rprivate");
+}
+
+static json_t *tmpfs_entry(const struct volume_mount_spec *m)
+{
+    return json_pack("{s:s,s:s,s:s,s:s,s:b,s:s}", "Type", "tmpfs", "Source", "", "Destination",
+                     m->target, "Mode", "", "RW", m->rw, "Propagation", "");
 }
 
 static json_t *volume_entry(const struct volume_mount_spec *m, const json_t *vol)
@@ -147,6 +210,8 @@ int engine_volumes_container_create(struct engine *e, const char *cid, const jso
     for (size_t i = 0; rc == 0 && i < s.n; i++) {
         if (!strcmp(s.v[i].type, "bind"))
             json_array_append_new(mounts, bind_entry(&s.v[i]));
+        else if (!strcmp(s.v[i].type, "tmpfs"))
+            json_array_append_new(mounts, tmpfs_entry(&s.v[i]));
         else
             rc = resolve_volume(e, cid, hc, &s.v[i], mounts, err);
     }

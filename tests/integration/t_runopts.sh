@@ -33,3 +33,36 @@ test_add_host_in_etc_hosts() {
     [ -n "$gw" ] || fail "no gateway on the default bridge"
     assert_contains "$out" "$gw	gw"
 }
+
+test_bind_and_tmpfs_mounts() {
+    need_busybox
+    local src="$BERTH_TMP/bindsrc" out
+    rm -rf "$src"
+    # -v makes a missing host directory, as dockerd does.
+    run_rc docker run --rm -v "$src:/h" busybox ls -d /h
+    assert_eq 0 "$RC" "-v missing source: $OUT"
+    [ -d "$src" ] || fail "-v did not create $src"
+    # --mount refuses one.
+    run_rc docker run --rm --mount "type=bind,src=$BERTH_TMP/nonexist,dst=/x" busybox true
+    assert_eq 125 "$RC"
+    assert_contains "$OUT" "invalid mount config for type \"bind\": bind source path does \
+not exist: $BERTH_TMP/nonexist"
+    api POST /containers/create -H 'Content-Type: application/json' -d "{\"Image\": \"busybox\",
+        \"HostConfig\": {\"Mounts\": [{\"Type\": \"bind\", \"Source\": \"/nonexist-x\",
+        \"Target\": \"/x\"}]}}"
+    assert_eq 400 "$STATUS"
+    echo hello >"$src/f"
+    out=$(docker run --rm --mount "type=bind,src=$src,dst=/b,readonly" busybox \
+        sh -c 'cat /b/f; touch /b/g 2>&1 || echo refused')
+    assert_contains "$out" "hello"
+    assert_contains "$out" "refused"
+    out=$(docker run --rm --mount type=tmpfs,dst=/t,tmpfs-size=1m,tmpfs-mode=1770 busybox \
+        sh -c 'grep " /t " /proc/mounts; stat -c %a /t')
+    assert_contains "$out" "tmpfs /t tmpfs"
+    assert_contains "$out" "size=1024k"
+    assert_contains "$out" "1770"
+    assert_eq "tmpfs" "$(docker create --name tm --mount type=tmpfs,dst=/t busybox >/dev/null &&
+        docker inspect -f '{{range .Mounts}}{{.Type}}{{end}}' tm)"
+    docker rm tm >/dev/null
+    rm -rf "$src"
+}
