@@ -169,6 +169,20 @@ static void list(struct api_req *req)
     api_reply_json(req, 200, out);
 }
 
+static void prune(struct api_req *req)
+{
+    struct berr err = BERR_INIT;
+    _cleanup_json_ json_t *filters = api_query_filters(req, &err);
+    json_t *out = NULL;
+
+    if (!filters || engine_container_prune(api_engine(req), filters, &out, &err) < 0) {
+        api_reply_error(req, &err);
+        berr_clear(&err);
+        return;
+    }
+    api_reply_json(req, 200, out);
+}
+
 /* ---- streams ---- */
 
 static bool req_gone(void *ctx)
@@ -382,6 +396,7 @@ static void events(struct api_req *req)
 const struct api_route api_routes_containers[] = {
     {"POST", "/containers/create", create, 0},
     {"GET", "/containers/json", list, 0},
+    {"POST", "/containers/prune", prune, 0},
     {"GET", "/containers/{id}/json", inspect, 0},
     {"POST", "/containers/{id}/start", start, 0},
     {"POST", "/containers/{id}/stop", stop, API_ROUTE_STREAM},

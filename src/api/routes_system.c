@@ -1,4 +1,4 @@
-/* /_ping, /version, /info. */
+/* /_ping, /version, /info, /build/prune. */
 #include <string.h>
 
 #include "api/api.h"
@@ -28,7 +28,17 @@ static void info(struct api_req *req)
     api_reply_json(req, 200, engine_info(api_engine(req)));
 }
 
+/* berth has no builder, so no build cache: docker system prune calls this. */
+static void build_prune(struct api_req *req)
+{
+    api_reply_json(req, 200, json_pack("{s:[],s:i}", "CachesDeleted", "SpaceReclaimed", 0));
+}
+
 const struct api_route api_routes_system[] = {
-    {"GET", "/_ping", ping, 0}, {"HEAD", "/_ping", ping, 0}, {"GET", "/version", version, 0},
-    {"GET", "/info", info, 0},  {NULL, NULL, NULL, 0},
+    {"GET", "/_ping", ping, 0},
+    {"HEAD", "/_ping", ping, 0},
+    {"GET", "/version", version, 0},
+    {"GET", "/info", info, 0},
+    {"POST", "/build/prune", build_prune, 0},
+    {NULL, NULL, NULL, 0},
 };

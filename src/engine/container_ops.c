@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "engine/container-internal.h"
 #include "engine/events.h"
@@ -476,4 +477,126 @@ int engine_container_pause(struct engine *e, const char *ref, struct berr *err)
 int engine_container_unpause(struct engine *e, const char *ref, struct berr *err)
 {
     return pause_ref(e, ref, false, err);
+}
+
+/* ---- prune ---- */
+
+/* `until` as dockerd takes it: a Go duration before now ("24h", "90m",
+ * "30s"), Unix seconds, or an RFC 3339 time; -1 when none of these. */
+static int64_t until_parse(const char *v)
+{
+    char *end = NULL;
+    double n = strtod(v, &end);
+    int64_t sec = 0;
+    long nsec = 0;
+
+    if (end != v && *v != '-' && end[0] && !end[1] && strchr("smh", end[0])) {
+        int64_t unit = end[0] == 'h' ? 3600 : end[0] == 'm' ? 60 : 1;
+
+        return (int64_t)time(NULL) - (int64_t)(n * (double)unit);
+    }
+    if (end != v && !*end)
+        return (int64_t)n;
+    if (json_time_parse(v, &sec, &nsec) == 0)
+        return sec;
+    return -1;
+}
+
+static bool label_holds(struct container *c, const char *v)
+{
+    json_t *labels = json_object_get(container_config(c), "Labels");
+    const char *eq = strchr(v, '=');
+    _cleanup_free_ char *key = eq ? xstrndup(v, (size_t)(eq - v)) : xstrdup(v);
+    const char *have = json_get_str(labels, key, NULL);
+
+    return have && (!eq || !strcmp(have, eq + 1));
+}
+
+struct prune_filter {
+    int64_t until; /* 0: none */
+    const json_t *labels, *not_labels;
+};
+
+static int prune_filter_parse(const json_t *filters, struct prune_filter *pf, struct berr *err)
+{
+    const char *key;
+    json_t *vals;
+
+    *pf = (struct prune_filter){.labels = json_object_get(filters, "label"),
+                                .not_labels = json_object_get(filters, "label!")};
+    json_object_foreach((json_t *)filters, key, vals)
+    {
+        if (strcmp(key, "until") && strcmp(key, "label") && strcmp(key, "label!"))
+            return berr_invalid(err, "Invalid filter '%s'", key);
+    }
+    vals = json_object_get(filters, "until");
+    if (json_array_size(vals) > 1)
+        return berr_invalid(err, "filters for 'until' must not have more than one value");
+    if (json_array_size(vals) == 1) {
+        const char *v = json_string_value(json_array_get(vals, 0));
+
+        pf->until = v ? until_parse(v) : -1;
+        if (pf->until < 0)
+            return berr_invalid(err, "failed to parse value \"%s\" as a timestamp", v ? v : "");
+    }
+    return 0;
+}
+
+static bool prune_candidate(struct container *c, const struct prune_filter *pf)
+{
+    int64_t created = 0;
+    long nsec = 0;
+    size_t i;
+    json_t *v;
+
+    if (container_running(c) || c->removing || c->gone)
+        return false;
+    json_time_parse(json_get_str(c->doc, "Created", ""), &created, &nsec);
+    if (pf->until && created >= pf->until)
+        return false;
+    json_array_foreach(pf->labels, i, v)
+    {
+        if (!json_is_string(v) || !label_holds(c, json_string_value(v)))
+            return false;
+    }
+    json_array_foreach(pf->not_labels, i, v)
+    {
+        if (json_is_string(v) && label_holds(c, json_string_value(v)))
+            return false;
+    }
+    return true;
+}
+
+int engine_container_prune(struct engine *e, const json_t *filters, json_t **out, struct berr *err)
+{
+    struct prune_filter pf;
+    _cleanup_json_ json_t *ids = json_array();
+    json_t *deleted = json_array();
+    size_t i;
+    json_t *v;
+
+    if (prune_filter_parse(filters, &pf, err) < 0) {
+        json_decref(deleted);
+        return -1;
+    }
+    containers_lock(e);
+    for (i = 0; i < e->containers->n; i++) {
+        if (prune_candidate(e->containers->items[i], &pf))
+            json_array_append_new(ids, json_string(e->containers->items[i]->id));
+    }
+    containers_unlock(e);
+
+    /* One by one through the ordinary removal, which skips what started since. */
+    json_array_foreach(ids, i, v)
+    {
+        struct berr one = BERR_INIT;
+
+        if (engine_container_remove(e, json_string_value(v), false, false, &one) == 0)
+            json_array_append(deleted, v);
+        else
+            log_debug("prune: container %.12s kept: %s", json_string_value(v), berr_msg(&one));
+        berr_clear(&one);
+    }
+    *out = json_pack("{s:o,s:i}", "ContainersDeleted", deleted, "SpaceReclaimed", 0);
+    return 0;
 }

@@ -37,6 +37,9 @@ int engine_container_restart(struct engine *e, const char *ref, int timeout, con
 int engine_container_kill(struct engine *e, const char *ref, const char *signal, struct berr *err);
 int engine_container_remove(struct engine *e, const char *ref, bool force, bool volumes,
                             struct berr *err);
+/* POST /containers/prune: removes the stopped containers the filters (until,
+ * label, label!) select; *out = {"ContainersDeleted":[...],"SpaceReclaimed":0}. */
+int engine_container_prune(struct engine *e, const json_t *filters, json_t **out, struct berr *err);
 /* Freeze and thaw c's processes (the runtime's freezer); 409 when it is
  * not running or already in that state.  Emits pause/unpause. */
 int engine_container_pause(struct engine *e, const char *ref, struct berr *err);

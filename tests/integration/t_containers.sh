@@ -123,6 +123,47 @@ test_kill_returns_once_dead() {
     docker rm killme >/dev/null
 }
 
+test_container_prune() {
+    need_busybox
+    local keep gone
+    docker run -d --name pr_up busybox sleep 100 >/dev/null
+    gone=$(docker create --name pr_old busybox true)
+    keep=$(docker create --name pr_kept --label keep=1 busybox true)
+    run_rc docker container prune -f --filter label!=keep
+    assert_eq 0 "$RC" "prune: $OUT"
+    assert_contains "$OUT" "$gone"
+    assert_not_contains "$OUT" "$keep"
+    assert_eq "pr_kept pr_up" "$(docker ps -a --format '{{.Names}}' | sort | xargs)"
+    expect_fail docker container prune -f --filter bogus=1
+    assert_contains "$OUT" "Invalid filter 'bogus'"
+    docker container prune -f --filter until=1h >/dev/null
+    assert_eq "pr_kept pr_up" "$(docker ps -a --format '{{.Names}}' | sort | xargs)" "until=1h"
+    docker rm -f pr_up pr_kept >/dev/null
+}
+
+test_system_prune() {
+    need_busybox
+    local dir=$BERTH_TMP/prune-img
+    mkdir -p "$dir"
+    echo one >"$dir/f"
+    tar -C "$dir" -cf - f | docker import - prunetest:1 >/dev/null
+    echo two >"$dir/f"
+    tar -C "$dir" -cf - f | docker import - prunetest:1 >/dev/null
+    assert_eq "1" "$(docker images -q --filter dangling=true | wc -l)" "one dangling image"
+    docker network create prunenet >/dev/null
+    docker run -d --name sp_up busybox sleep 100 >/dev/null
+    docker run --name sp_done busybox true
+    run_rc docker system prune -f
+    assert_eq 0 "$RC" "system prune: $OUT"
+    assert_eq "sp_up" "$(docker ps -a --format '{{.Names}}')" "stopped containers removed"
+    expect_fail docker network inspect prunenet
+    assert_eq "0" "$(docker images -q --filter dangling=true | wc -l)" "dangling images removed"
+    docker image inspect busybox >/dev/null
+    docker rm -f sp_up >/dev/null
+    docker rmi prunetest:1 >/dev/null
+    rm -rf "$dir"
+}
+
 test_ps_refuses_unknown_filters() {
     need_busybox
     docker volume create fv >/dev/null
