@@ -1,4 +1,5 @@
 /* Routes of the containers domain, and GET /events. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -269,6 +270,19 @@ static int query_time(struct api_req *req, const char *key, int64_t *sec, long *
     return 0;
 }
 
+/* As dockerd: anything but a whole non-negative number means all lines. */
+static int64_t tail_lines(const char *tail)
+{
+    char *end = NULL;
+    long long n;
+
+    if (!tail || !*tail)
+        return -1;
+    errno = 0;
+    n = strtoll(tail, &end, 10);
+    return *end || errno || n < 0 ? -1 : (int64_t)n;
+}
+
 static int logs_opts(struct api_req *req, struct engine_logs_opts *o, struct berr *err)
 {
     const char *tail = api_query(req, "tail");
@@ -277,7 +291,7 @@ static int logs_opts(struct api_req *req, struct engine_logs_opts *o, struct ber
     o->stderr_ = api_query_bool(req, "stderr", false);
     o->follow = api_query_bool(req, "follow", false);
     o->timestamps = api_query_bool(req, "timestamps", false);
-    o->tail = tail && *tail && strcmp(tail, "all") ? strtoll(tail, NULL, 10) : -1;
+    o->tail = tail_lines(tail);
     if (!o->stdout_ && !o->stderr_)
         return berr_invalid(err, "Bad parameters: you must choose at least one stream");
     if (query_time(req, "since", &o->since_sec, &o->since_nsec, err) < 0 ||

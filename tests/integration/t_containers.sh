@@ -164,6 +164,14 @@ test_system_prune() {
     rm -rf "$dir"
 }
 
+test_logs_tail_not_a_number_means_all() {
+    need_busybox
+    docker run --name tailabc busybox sh -c 'echo a; echo b' >/dev/null
+    assert_eq "a b" "$(docker logs --tail abc tailabc | xargs)" "tail abc"
+    assert_eq "b" "$(docker logs --tail 1 tailabc)" "tail 1"
+    docker rm tailabc >/dev/null
+}
+
 test_ps_refuses_unknown_filters() {
     need_busybox
     docker volume create fv >/dev/null
