@@ -189,6 +189,47 @@ static void add_file_binds(const struct runtime_spec *s, json_t *mounts)
             mounts, mount_new("/sbin/docker-init", "bind", s->init_path, "rbind,rprivate,ro"));
 }
 
+/* The number of components of a path, by which dockerd orders mounts. */
+static size_t path_depth(const char *path)
+{
+    size_t n = 0;
+
+    for (const char *p = path; *p; p++)
+        if (*p != '/' && (p == path || p[-1] == '/'))
+            n++;
+    return n;
+}
+
+/* The request's mounts and the files berth manages, parents before what
+ * they contain: a stable sort by depth, so "-v vol:/etc" does not hide
+ * /etc/hosts and "-v /b:/data/sub" lands on top of "-v /a:/data". */
+static void add_user_mounts(const struct runtime_spec *s, json_t *out)
+{
+    _cleanup_json_ json_t *list = json_array();
+    size_t n;
+
+    for (size_t i = 0; i < s->n_mounts; i++) {
+        const struct runtime_mount *rm = &s->mounts[i];
+
+        json_array_append_new(list, mount_new(rm->destination, rm->type, rm->source, rm->options));
+    }
+    add_file_binds(s, list);
+    n = json_array_size(list);
+    for (size_t i = 1; i < n; i++) {
+        json_t *cur = json_incref(json_array_get(list, i));
+        size_t d = path_depth(json_get_str(cur, "destination", ""));
+        size_t j = i;
+
+        while (j > 0 &&
+               path_depth(json_get_str(json_array_get(list, j - 1), "destination", "")) > d) {
+            json_array_set(list, j, json_array_get(list, j - 1));
+            j--;
+        }
+        json_array_set_new(list, j, cur);
+    }
+    json_array_extend(out, list);
+}
+
 static json_t *build_mounts(const struct runtime_spec *s)
 {
     json_t *m = json_array();
@@ -210,12 +251,7 @@ static json_t *build_mounts(const struct runtime_spec *s)
 
         json_array_append_new(m, mount_new("/dev/shm", "tmpfs", "shm", opts));
     }
-    add_file_binds(s, m);
-    for (size_t i = 0; i < s->n_mounts; i++) {
-        const struct runtime_mount *rm = &s->mounts[i];
-
-        json_array_append_new(m, mount_new(rm->destination, rm->type, rm->source, rm->options));
-    }
+    add_user_mounts(s, m);
     return m;
 }
 

@@ -66,3 +66,20 @@ not exist: $BERTH_TMP/nonexist"
     docker rm tm >/dev/null
     rm -rf "$src"
 }
+
+test_mounts_ordered_by_depth() {
+    need_busybox
+    local a="$BERTH_TMP/orda" b="$BERTH_TMP/ordb" out
+    mkdir -p "$a/sub" "$b"
+    echo deep >"$b/mark"
+    # Given deepest first: mounted parents first all the same.
+    out=$(docker run --rm -v "$b:/data/sub" -v "$a:/data" busybox cat /data/sub/mark)
+    assert_eq "deep" "$out"
+    # A volume over /etc does not hide the files berth manages.
+    out=$(docker run --rm --add-host foo:1.2.3.4 --hostname hn -v ordetc:/etc busybox \
+        sh -c 'cat /etc/hosts /etc/hostname')
+    assert_contains "$out" "1.2.3.4	foo"
+    assert_contains "$out" "hn"
+    docker volume rm ordetc >/dev/null
+    rm -rf "$a" "$b"
+}
