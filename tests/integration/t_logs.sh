@@ -81,3 +81,22 @@ test_oom_kill_is_recorded() {
     assert_eq "false" "$(docker inspect -f '{{.State.OOMKilled}}' fine)"
     docker rm fine >/dev/null
 }
+
+# A guard: a 1 MB environment must not make the start slow.
+test_big_env_starts_quickly() {
+    need_busybox
+    local out start end i ms
+    # The CLI reads env-file lines of up to 64 KiB: 1 MB as 100 variables.
+    for i in $(seq 100); do
+        printf 'BIG%d=' "$i"
+        head -c 10000 /dev/zero | tr '\0' a
+        echo
+    done >"$BERTH_TMP/big.env"
+    start=$(date +%s%N)
+    out=$(timeout 60 docker run --rm --env-file "$BERTH_TMP/big.env" busybox \
+        sh -c 'env | grep -c ^BIG')
+    end=$(date +%s%N)
+    ms=$(((end - start) / 1000000))
+    assert_eq 100 "$out"
+    [ "$ms" -lt 5000 ] || fail "a 1 MB environment took $ms ms to run"
+}
