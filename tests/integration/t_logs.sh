@@ -53,7 +53,8 @@ test_daemon_log_opts_are_the_default() {
     echo '{}' >"$BERTH_TMP/daemon.json"
     timeout 30 docker run --name logdef busybox \
         sh -c 'i=0; while [ $i -lt 300 ]; do echo "line $i"; i=$((i+1)); done' >/dev/null
-    assert_eq '{"max-size":"1k"}' "$(docker inspect -f '{{json .HostConfig.LogConfig.Config}}' logdef)"
+    out=$(docker inspect -f '{{json .HostConfig.LogConfig.Config}}' logdef)
+    assert_eq '{"max-size":"1k"}' "$out"
     [ "$(log_bytes logdef)" -le 1100 ] || fail "daemon max-size=1k: $(log_bytes logdef) bytes"
     assert_eq "line 299" "$(docker logs logdef | tail -1)"
     out=$(docker inspect -f '{{json .HostConfig.LogConfig.Config}}' \
