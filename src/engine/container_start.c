@@ -140,9 +140,10 @@ static int attach_network(struct engine *e, struct start_ctx *x, struct berr *er
     }
     publish_all_ports(x);
     if (engine_network_attach(e, x->c->id, name, x->hc, x->netcfg, &x->net, &nerr) < 0) {
+        /* dockerd shows the network's refusal as it is. */
         if (nerr.kind != BERR_NOT_IMPLEMENTED) {
             berr_move(err, &nerr);
-            return berr_wrap(err, "attach network %s", mode);
+            return -1;
         }
         /* Without a network controller a container still gets a network
          * namespace of its own, with loopback only. */
@@ -800,7 +801,9 @@ static void undo(struct engine *e, struct start_ctx *x)
         unmount_rootfs(x->rootfs);
 }
 
-static int prepare(struct engine *e, struct start_ctx *x, struct berr *err)
+/* The root file system, the network and berth's files: their errors are
+ * shown as they are, not as the runtime's. */
+static int prepare_host(struct engine *e, struct start_ctx *x, struct berr *err)
 {
     if (!e->runtime->conmon_path)
         return berr_system(err, 0, "conmon is not installed");
@@ -808,6 +811,11 @@ static int prepare(struct engine *e, struct start_ctx *x, struct berr *err)
         return -1;
     if (!x->shared_dir && write_files(e, x, err) < 0)
         return -1;
+    return 0;
+}
+
+static int prepare(struct engine *e, struct start_ctx *x, struct berr *err)
+{
     if (resolve_user(x, err) < 0 || make_cwd(x, err) < 0)
         return -1;
     if (fill_spec(e, x, err) < 0 || write_bundle(x, err) < 0)
@@ -913,6 +921,10 @@ static int do_start(struct engine *e, struct start_ctx *x, struct berr *err)
 {
     struct runtime_proc proc = {0};
 
+    if (prepare_host(e, x, err) < 0) {
+        undo(e, x);
+        return -1;
+    }
     if (prepare(e, x, err) < 0 || run(e, x, &proc, err) < 0) {
         undo(e, x);
         wrap_runtime_error(err);

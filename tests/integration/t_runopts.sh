@@ -83,3 +83,23 @@ test_mounts_ordered_by_depth() {
     docker volume rm ordetc >/dev/null
     rm -rf "$a" "$b"
 }
+
+test_failed_start_stays_created() {
+    need_busybox
+    local id out
+    docker run -d --name holder -p 18181:80 busybox sleep 100 >/dev/null
+    run_rc docker run -d --name loser -p 18181:80 busybox sleep 100
+    assert_eq 125 "$RC"
+    id=$(docker inspect -f '{{.Id}}' loser)
+    assert_contains "$OUT" "driver failed programming external connectivity on endpoint loser \
+("
+    assert_contains "$OUT" "): Bind for 0.0.0.0:18181 failed: port is already allocated"
+    assert_not_contains "$OUT" "OCI runtime"
+    assert_eq "created" "$(docker inspect -f '{{.State.Status}}' loser)"
+    assert_eq "128" "$(docker inspect -f '{{.State.ExitCode}}' loser)"
+    assert_contains "$(docker inspect -f '{{.State.Error}}' loser)" "port is already allocated"
+    assert_eq "0001-01-01T00:00:00Z" "$(docker inspect -f '{{.State.FinishedAt}}' loser)"
+    assert_eq "Created" "$(docker ps -a --filter name=loser --format '{{.Status}}')"
+    [ -n "$id" ] || fail "no id"
+    docker rm -f holder loser >/dev/null
+}
