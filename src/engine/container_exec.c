@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -99,7 +100,8 @@ json_t *container_exec_ids_locked(struct engine *e, const char *id)
     json_t *ids = NULL;
 
     for (struct exec_inst *x = e->containers->execs; x; x = x->next) {
-        if (strcmp(x->container_id, id))
+        /* dockerd lists only the instances not yet finished. */
+        if (strcmp(x->container_id, id) || x->ended)
             continue;
         if (!ids)
             ids = json_array();
@@ -465,7 +467,8 @@ static void record_failed(struct engine *e, struct exec_run *r, const struct ber
     if (!r->x)
         return;
     log_debug("exec %.12s: %s", r->x->id, berr_msg(why));
-    record_end(e, r, runtime_error_exit_code(berr_msg(why)));
+    /* dockerd gives every exec that could not start 126. */
+    record_end(e, r, 126);
 }
 
 /* ---- the stream ---- */
@@ -677,11 +680,56 @@ static void attached_run(struct engine *e, struct exec_run *r, int sock)
     record_end(e, r, runtime_wait_child(r->pid));
 }
 
-static void report_in_stream(int sock, const struct berr *err)
+/* After the 101 an error can only go into the stream: as dockerd, on
+ * stdout, framed unless the exec has a TTY. */
+static void report_in_stream(int sock, bool tty, const struct berr *err)
 {
     _cleanup_free_ char *text = xasprintf("%s\r\n", berr_msg(err));
+    uint32_t n = (uint32_t)strlen(text);
+    unsigned char hdr[8] = {1, 0, 0, 0, n >> 24, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff};
 
-    send_all(sock, text, strlen(text));
+    if (tty || send_all(sock, hdr, sizeof(hdr)) == 0)
+        send_all(sock, text, n);
+}
+
+/* Whether name exists in dir of the rootfs, without following a link
+ * (that may point anywhere on the host). */
+static bool rootfs_has(const char *rootfs, const char *dir, const char *name)
+{
+    _cleanup_free_ char *path = xasprintf("%s/%s/%s", rootfs, dir, name);
+    struct stat st;
+
+    return lstat(path, &st) == 0;
+}
+
+static const char *exec_path_env(struct exec_inst *x)
+{
+    for (size_t i = 0; x->env && x->env[i]; i++) {
+        if (!strncmp(x->env[i], "PATH=", 5))
+            return x->env[i] + 5;
+    }
+    return "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+}
+
+/* A command missing from the container fails with the runtime's words
+ * before the runtime runs, so that its log line stays out of the output. */
+static int check_executable(struct exec_run *r, struct berr *err)
+{
+    const char *cmd = r->x->cmd ? r->x->cmd[0] : NULL;
+    _cleanup_free_ char *dirs = NULL;
+    char *save = NULL;
+
+    if (!cmd || strchr(cmd, '/'))
+        return 0;
+    dirs = xstrdup(exec_path_env(r->x));
+    for (char *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+        if (rootfs_has(r->rootfs, d, cmd))
+            return 0;
+    }
+    return berr_system(err, 0,
+                       "OCI runtime exec failed: exec failed: unable to start container process: "
+                       "exec: \"%s\": executable file not found in $PATH: unknown",
+                       cmd);
 }
 
 int engine_exec_run(struct engine *e, const char *id, int sock, const char *early, size_t n_early,
@@ -690,6 +738,8 @@ int engine_exec_run(struct engine *e, const char *id, int sock, const char *earl
     struct exec_run r = {.in = -1, .out = -1, .errfd = -1, .pidfd = -1, .stdio = {-1, -1, -1}};
     int rc = run_begin(e, id, &r, err);
 
+    if (rc == 0)
+        rc = check_executable(&r, err);
     if (rc == 0)
         rc = write_process(&r, h, w, err);
     if (rc == 0)
@@ -705,7 +755,7 @@ int engine_exec_run(struct engine *e, const char *id, int sock, const char *earl
     if (rc < 0) {
         record_failed(e, &r, err);
         if (sock >= 0)
-            report_in_stream(sock, err);
+            report_in_stream(sock, r.x && r.x->tty, err);
     }
     if (sock >= 0)
         shutdown(sock, SHUT_WR);

@@ -111,3 +111,18 @@ test_exec_events() {
     assert_eq "exec_die" "$ev" "event filter on the bare action"
     docker rm -f ex7 >/dev/null
 }
+
+test_exec_start_errors_as_dockerd() {
+    need_busybox
+    docker run -d --name xerr busybox sleep 100 >/dev/null
+    run_rc docker exec xerr nonexist
+    assert_eq 126 "$RC" "missing command"
+    assert_eq 'OCI runtime exec failed: exec failed: unable to start container process: exec: "nonexist": executable file not found in $PATH: unknown' "$(echo "$OUT" | tr -d '\r')"
+    run_rc docker exec -u nobodyx xerr id
+    assert_eq 126 "$RC" "unknown user"
+    assert_eq "unable to find user nobodyx: no matching entries in passwd file" \
+        "$(echo "$OUT" | tr -d '\r')"
+    docker exec xerr true
+    assert_eq "[]" "$(docker inspect -f '{{json .ExecIDs}}' xerr | sed 's/null/[]/')" "ended execs"
+    docker rm -f xerr >/dev/null
+}
