@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -39,6 +40,8 @@ struct start_ctx {
     struct container_user user;
     struct runtime_mount mounts[64];
     size_t n_mounts;
+    struct runtime_device devices[32];
+    size_t n_devices;
     char **strings; /* owned strings the spec points to */
     struct container_launch cl;
 };
@@ -460,9 +463,71 @@ int container_user_resolve(const char *rootfs, const char *user_spec, struct con
     return 0;
 }
 
+/* HostConfig.GroupAdd: group names (from the image's /etc/group) or ids. */
+static int add_groups(struct start_ctx *x, struct berr *err)
+{
+    size_t i;
+    json_t *v;
+
+    json_array_foreach(json_object_get(x->hc, "GroupAdd"), i, v)
+    {
+        const char *g = json_is_string(v) ? json_string_value(v) : "";
+        long gid;
+
+        if (lookup_group(x->rootfs, g, &gid) < 0) {
+            if (!numeric(g))
+                return berr_system(err, 0,
+                                   "unable to find group %s: no matching entries in group file", g);
+            gid = atol(g);
+        }
+        if (x->user.n_groups < ARRAY_SIZE(x->user.groups))
+            x->user.groups[x->user.n_groups++] = (gid_t)gid;
+    }
+    return 0;
+}
+
 static int resolve_user(struct start_ctx *x, struct berr *err)
 {
-    return container_user_resolve(x->rootfs, json_get_str(x->cfg, "User", ""), &x->user, err);
+    if (container_user_resolve(x->rootfs, json_get_str(x->cfg, "User", ""), &x->user, err) < 0)
+        return -1;
+    return add_groups(x, err);
+}
+
+/* HostConfig.Devices: the host node's type and numbers, made anew in the
+ * container and allowed in its device cgroup. */
+static int add_devices(struct start_ctx *x, struct berr *err)
+{
+    size_t i;
+    json_t *d;
+
+    json_array_foreach(json_object_get(x->hc, "Devices"), i, d)
+    {
+        const char *host = json_get_str(d, "PathOnHost", "");
+        const char *in = json_get_str(d, "PathInContainer", "");
+        struct stat st;
+
+        if (stat(host, &st) < 0)
+            return berr_system(err, errno,
+                               "error gathering device information while adding custom "
+                               "device \"%s\"",
+                               host);
+        if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode))
+            return berr_invalid(err,
+                                "error gathering device information while adding custom "
+                                "device \"%s\": not a device node",
+                                host);
+        if (x->n_devices >= ARRAY_SIZE(x->devices))
+            break;
+        x->devices[x->n_devices++] = (struct runtime_device){
+            .path = keep(x, xstrdup(*in ? in : host)),
+            .type = S_ISCHR(st.st_mode) ? 'c' : 'b',
+            .major = major(st.st_rdev),
+            .minor = minor(st.st_rdev),
+            .mode = st.st_mode & 07777,
+            .access = keep(x, xstrdup(json_get_str(d, "CgroupPermissions", "rwm"))),
+        };
+    }
+    return 0;
 }
 
 /* ---- spec ---- */
@@ -705,7 +770,7 @@ static int fill_spec(struct engine *e, struct start_ctx *x, struct berr *err)
     fill_resources(x);
     add_tmpfs(x);
     add_host_mounts(x);
-    if (add_binds(x, err) < 0 || add_volumes(e, x, err) < 0) {
+    if (add_binds(x, err) < 0 || add_volumes(e, x, err) < 0 || add_devices(x, err) < 0) {
         strv_free(args);
         strv_free(env);
         return -1;
@@ -735,6 +800,8 @@ static int fill_spec(struct engine *e, struct start_ctx *x, struct berr *err)
         .init_path = json_get_bool(x->hc, "Init", false) ? e->runtime->init_path : NULL,
         .mounts = x->mounts,
         .n_mounts = x->n_mounts,
+        .devices = x->devices,
+        .n_devices = x->n_devices,
         .netns_path = x->netns_path,
         .new_netns = x->new_netns,
         .cgroups_path = keep(x, xasprintf("/berth/%s", x->c->id)),

@@ -29,6 +29,15 @@ struct runtime_mount {
     const char *options; /* comma-separated, may be NULL */
 };
 
+/* A host device node made in the container (HostConfig.Devices). */
+struct runtime_device {
+    const char *path; /* in the container */
+    char type;        /* 'c' or 'b' */
+    int64_t major, minor;
+    uint32_t mode;      /* permission bits of the host node */
+    const char *access; /* cgroup permissions: "rwm" or a subset */
+};
+
 /* Cgroup resources, taken from HostConfig; 0 means unset. */
 struct runtime_resources {
     int64_t memory;
@@ -75,6 +84,8 @@ struct runtime_spec {
     const char *init_path; /* bind-mounted to /sbin/docker-init and run first */
     const struct runtime_mount *mounts;
     size_t n_mounts;
+    const struct runtime_device *devices;
+    size_t n_devices;
     const char *netns_path; /* NULL with new_netns false: the host's */
     bool new_netns;
     const char *cgroups_path;

@@ -303,7 +303,29 @@ static json_t *build_device_rules(const struct runtime_spec *s)
     for (size_t i = 0; i < ARRAY_SIZE(allowed); i++)
         json_array_append_new(rules, device_rule(true, allowed[i].type, allowed[i].major,
                                                  allowed[i].minor, allowed[i].access));
+    for (size_t i = 0; i < s->n_devices; i++) {
+        const struct runtime_device *d = &s->devices[i];
+        char type[2] = {d->type, '\0'};
+
+        json_array_append_new(rules, device_rule(true, type, d->major, d->minor, d->access));
+    }
     return rules;
+}
+
+static json_t *build_devices(const struct runtime_spec *s)
+{
+    json_t *list = json_array();
+
+    for (size_t i = 0; i < s->n_devices; i++) {
+        const struct runtime_device *d = &s->devices[i];
+        char type[2] = {d->type, '\0'};
+
+        json_array_append_new(list, json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:I}", "path", d->path,
+                                              "type", type, "major", (json_int_t)d->major, "minor",
+                                              (json_int_t)d->minor, "fileMode", (json_int_t)d->mode,
+                                              "uid", (json_int_t)0, "gid", (json_int_t)0));
+    }
+    return list;
 }
 
 static void build_cpu(const struct runtime_resources *r, json_t *res)
@@ -380,6 +402,8 @@ static json_t *build_linux(const struct runtime_spec *s, const json_t *caps)
 
     json_object_set_new(lx, "namespaces", build_namespaces(s));
     json_object_set_new(lx, "resources", build_resources(s));
+    if (s->n_devices)
+        json_object_set_new(lx, "devices", build_devices(s));
     if (s->cgroups_path)
         json_object_set_new(lx, "cgroupsPath", json_string(s->cgroups_path));
     if (s->sysctls && json_object_size(s->sysctls))

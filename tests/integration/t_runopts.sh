@@ -103,3 +103,19 @@ test_failed_start_stays_created() {
     [ -n "$id" ] || fail "no id"
     docker rm -f holder loser >/dev/null
 }
+
+test_device_and_group_add() {
+    need_busybox
+    local out
+    out=$(docker run --rm --device /dev/null:/dev/mynull:rwm busybox \
+        sh -c 'ls -l /dev/mynull; echo x >/dev/mynull && echo written')
+    assert_contains "$out" "1,   3"
+    assert_contains "$out" "written"
+    out=$(docker run --rm --group-add 123 busybox id)
+    assert_contains "$out" "uid=0(root) gid=0(root) groups="
+    assert_contains "$out" "123"
+    run_rc docker run --rm --device /dev/nonexist-dev busybox true
+    assert_eq 125 "$RC"
+    assert_contains "$OUT" "error gathering device information while adding custom device \
+\"/dev/nonexist-dev\""
+}
