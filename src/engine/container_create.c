@@ -140,9 +140,16 @@ static int check_config(struct engine *e, const json_t *cfg, const json_t *hc, s
 static int check_log_config(const json_t *hc, struct berr *err)
 {
     const json_t *lc = json_object_get(hc, "LogConfig");
+    const char *type = json_get_str(lc, "Type", "");
     int64_t size_max;
 
-    if (strcmp(json_get_str(lc, "Type", ""), "json-file"))
+    /* Drivers berth has not are refused, not silently taken as json-file. */
+    if (*type && strcmp(type, "json-file") && strcmp(type, "none"))
+        return berr_invalid(err,
+                            "failed to create logger: logger: no log driver named '%s' is "
+                            "registered",
+                            type);
+    if (strcmp(type, "json-file"))
         return 0;
     return runtime_log_opts_check(json_object_get(lc, "Config"), &size_max, err);
 }

@@ -119,3 +119,11 @@ test_device_and_group_add() {
     assert_contains "$OUT" "error gathering device information while adding custom device \
 \"/dev/nonexist-dev\""
 }
+
+test_unknown_log_driver_refused() {
+    need_busybox
+    run_rc docker create --name badlog --log-driver syslog busybox true
+    assert_eq 125 "$RC"
+    assert_contains "$OUT" "failed to create logger: logger: no log driver named 'syslog'"
+    expect_fail docker inspect badlog
+}
