@@ -166,38 +166,12 @@ static int attach_network(struct engine *e, struct start_ctx *x, struct berr *er
 
 /* ---- the files berth manages ---- */
 
-/* Write a file that every start writes anew: replaced whole by a rename,
- * never synced (after a crash the next start writes it again, and a sync
- * would cost more than the rest of the step). */
+/* Files that every start writes anew are replaced whole by a rename and
+ * never synced: after a crash the next start writes them again, and a sync
+ * would cost more than the rest of the step. */
 static int write_scratch(const char *path, const char *text, mode_t mode, struct berr *err)
 {
-    _cleanup_free_ char *tmp = xasprintf("%s.tmp", path);
-    _cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-    size_t len = strlen(text);
-
-    if (fd < 0)
-        return berr_system(err, errno, "create %s", tmp);
-    while (len > 0) {
-        ssize_t n = write(fd, text, len);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            int saved = errno;
-
-            unlink(tmp);
-            return berr_system(err, saved, "write %s", tmp);
-        }
-        text += n;
-        len -= (size_t)n;
-    }
-    if (rename(tmp, path) < 0) {
-        int saved = errno;
-
-        unlink(tmp);
-        return berr_system(err, saved, "rename %s", tmp);
-    }
-    return 0;
+    return fs_write_replace(path, text, strlen(text), mode, err);
 }
 
 static int write_text(const char *path, const char *text, struct berr *err)

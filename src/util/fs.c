@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -27,7 +28,8 @@ int fs_mkdir_p(const char *path, mode_t mode, struct berr *err)
     return 0;
 }
 
-int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode, struct berr *err)
+static int write_then_rename(const char *path, const void *data, size_t len, mode_t mode, bool sync,
+                             struct berr *err)
 {
     _cleanup_free_ char *tmp = xasprintf("%s.tmp-%d", path, (int)gettid());
     _cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
@@ -51,13 +53,23 @@ int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
         len -= (size_t)n;
     }
 
-    if (fsync(fd) < 0 || rename(tmp, path) < 0) {
+    if ((sync && fsync(fd) < 0) || rename(tmp, path) < 0) {
         int saved = errno;
 
         unlink(tmp);
         return berr_system(err, saved, "write %s", path);
     }
     return 0;
+}
+
+int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode, struct berr *err)
+{
+    return write_then_rename(path, data, len, mode, true, err);
+}
+
+int fs_write_replace(const char *path, const void *data, size_t len, mode_t mode, struct berr *err)
+{
+    return write_then_rename(path, data, len, mode, false, err);
 }
 
 int fs_read_file(const char *path, char **out, size_t *len, struct berr *err)

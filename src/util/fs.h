@@ -14,6 +14,10 @@ int fs_mkdir_p(const char *path, mode_t mode, struct berr *err);
  * A reader sees the old content or the new one, never a part. */
 int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode, struct berr *err);
 
+/* The same replace-by-rename without the fsync: for files that are
+ * written anew at every use (a crash loses nothing that matters). */
+int fs_write_replace(const char *path, const void *data, size_t len, mode_t mode, struct berr *err);
+
 /* Read a whole file; *out is NUL-terminated and owned by the caller. */
 int fs_read_file(const char *path, char **out, size_t *len, struct berr *err);
 
