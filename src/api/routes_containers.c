@@ -119,6 +119,29 @@ static void unpause(struct api_req *req)
                  204);
 }
 
+static void rename_(struct api_req *req)
+{
+    struct berr err = BERR_INIT;
+
+    reply_result(req,
+                 engine_container_rename(api_engine(req), api_param(req, "id"),
+                                         api_query(req, "name"), &err),
+                 &err, 204);
+}
+
+static void top(struct api_req *req)
+{
+    struct berr err = BERR_INIT;
+    json_t *out = engine_container_top(api_engine(req), api_param(req, "id"), &err);
+
+    if (!out) {
+        api_reply_error(req, &err);
+        berr_clear(&err);
+        return;
+    }
+    api_reply_json(req, 200, out);
+}
+
 static void resize(struct api_req *req)
 {
     struct berr err = BERR_INIT;
@@ -419,6 +442,8 @@ const struct api_route api_routes_containers[] = {
     {"POST", "/containers/{id}/resize", resize, 0},
     {"POST", "/containers/{id}/pause", pause_, 0},
     {"POST", "/containers/{id}/unpause", unpause, 0},
+    {"POST", "/containers/{id}/rename", rename_, 0},
+    {"GET", "/containers/{id}/top", top, 0},
     {"DELETE", "/containers/{id}", remove_, API_ROUTE_STREAM},
     {"POST", "/containers/{id}/wait", wait_, API_ROUTE_STREAM},
     {"GET", "/containers/{id}/logs", logs, API_ROUTE_STREAM},

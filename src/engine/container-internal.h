@@ -101,6 +101,10 @@ void container_end_locked(struct engine *e, struct container *c);
 void container_add_locked(struct engine *e, struct container *c);
 void container_drop_locked(struct engine *e, struct container *c);
 
+/* dockerd's rule for a name (an optional slash, then at least two of
+ * [a-zA-Z0-9][a-zA-Z0-9_.-]); BERR_INVALID with its message otherwise. */
+int container_name_check(const char *name, struct berr *err);
+
 /* Persist c's document (insert or update) in one transaction. */
 int container_save(struct engine *e, struct container *c, struct berr *err);
 int container_store_delete(struct engine *e, const char *id, struct berr *err);

@@ -79,7 +79,7 @@ static bool name_valid(const char *p)
     return true;
 }
 
-static int check_name(const char *name, struct berr *err)
+int container_name_check(const char *name, struct berr *err)
 {
     if (name_valid(name[0] == '/' ? name + 1 : name))
         return 0;
@@ -531,7 +531,7 @@ static int record(struct engine *e, struct create_ctx *x, const char *req_name, 
 static int create(struct engine *e, const char *name, json_t *body, json_t *warnings,
                   struct create_ctx *x, struct berr *err)
 {
-    if (name && *name && check_name(name, err) < 0)
+    if (name && *name && container_name_check(name, err) < 0)
         return -1;
     if (prepare(e, body, warnings, x, err) < 0)
         return -1;

@@ -479,6 +479,71 @@ int engine_container_unpause(struct engine *e, const char *ref, struct berr *err
     return pause_ref(e, ref, false, err);
 }
 
+/* ---- rename ---- */
+
+/* Give c (lock held) the name slashed, which is free and valid. */
+static int rename_locked(struct engine *e, struct container *c, const char *slashed,
+                         struct berr *err)
+{
+    _cleanup_free_ char *old = c->name;
+
+    c->name = xstrdup(slashed);
+    json_object_set_new(c->doc, "Name", json_string(slashed));
+    if (container_save(e, c, err) < 0) {
+        free(c->name);
+        c->name = steal_ptr(old);
+        json_object_set_new(c->doc, "Name", json_string(c->name));
+        return berr_wrap(err, "Error when allocating new name");
+    }
+    container_event(e, c, "rename", json_pack("{s:s}", "oldName", old));
+    log_debug("container %.12s renamed from %s to %s", c->id, old, slashed);
+    return 0;
+}
+
+static int rename_check_locked(struct engine *e, struct container *c, const char *slashed,
+                               struct berr *err)
+{
+    struct container *other;
+
+    if (!strcmp(c->name, slashed))
+        return berr_invalid(err, "Renaming a container with the same name as its current name");
+    if (container_name_check(slashed, err) < 0)
+        return -1;
+    other = container_find_name_locked(e, slashed);
+    if (other)
+        return berr_conflict(err,
+                             "Conflict. The container name \"%s\" is already in use by "
+                             "container \"%s\". You have to remove (or rename) that "
+                             "container to be able to reuse that name.",
+                             slashed, other->id);
+    return 0;
+}
+
+int engine_container_rename(struct engine *e, const char *ref, const char *new_name,
+                            struct berr *err)
+{
+    _cleanup_free_ char *slashed = NULL;
+    struct container *c;
+    int rc = -1;
+
+    if (!ref || !*ref || !new_name || !*new_name)
+        return berr_invalid(err, "Neither old nor new names may be empty");
+    slashed = new_name[0] == '/' ? xstrdup(new_name) : xasprintf("/%s", new_name);
+
+    containers_lock(e);
+    c = container_get_locked(e, ref, err);
+    if (c) {
+        container_begin_locked(e, c);
+        rc = rename_check_locked(e, c, slashed, err);
+        if (rc == 0)
+            rc = rename_locked(e, c, slashed, err);
+        container_end_locked(e, c);
+    }
+    container_put_locked(c);
+    containers_unlock(e);
+    return rc;
+}
+
 /* ---- prune ---- */
 
 /* `until` as dockerd takes it: a Go duration before now ("24h", "90m",

@@ -44,6 +44,12 @@ int engine_container_prune(struct engine *e, const json_t *filters, json_t **out
  * not running or already in that state.  Emits pause/unpause. */
 int engine_container_pause(struct engine *e, const char *ref, struct berr *err);
 int engine_container_unpause(struct engine *e, const char *ref, struct berr *err);
+/* POST /containers/{id}/rename: give ref the name new_name (slash
+ * optional), with create's name rules and conflict message.  Stored at
+ * once; emits rename with the old name.  Embedded DNS keeps answering the
+ * old name until the container's next start. */
+int engine_container_rename(struct engine *e, const char *ref, const char *new_name,
+                            struct berr *err);
 /* 409 when ref cannot be attached to now (paused, restarting). */
 int engine_container_attach_check(struct engine *e, const char *ref, struct berr *err);
 int engine_container_resize(struct engine *e, const char *ref, unsigned h, unsigned w,
@@ -59,6 +65,11 @@ int engine_container_wait(struct engine *e, const char *id, const char *conditio
                           engine_gone_fn gone, void *ctx, json_t **body_out);
 
 json_t *engine_container_inspect(struct engine *e, const char *ref, bool size, struct berr *err);
+
+/* GET /containers/{id}/top: {"Titles":[...],"Processes":[[...]]} in the
+ * columns of `ps -ef`, read from the container's cgroup; 409 when it is
+ * not running. */
+json_t *engine_container_top(struct engine *e, const char *ref, struct berr *err);
 
 /* GET /containers/json. filters is {"key": ["v", ...]}. */
 json_t *engine_container_list(struct engine *e, bool all, int64_t limit, bool size,
