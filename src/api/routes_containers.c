@@ -332,7 +332,8 @@ static void logs(struct api_req *req)
 
     if (logs_opts(req, &o, &err) < 0 ||
         engine_container_stream_info(api_engine(req), api_param(req, "id"), &sink.tty, &id, &err) <
-            0) {
+            0 ||
+        engine_container_logs_check(api_engine(req), id, &err) < 0) {
         api_reply_error(req, &err);
         berr_clear(&err);
         return;

@@ -418,7 +418,11 @@ static json_t *build_doc(struct engine *e, struct create_ctx *x, const char *nam
     json_object_set_new(doc, "ResolvConfPath", json_sprintf("%s/resolv.conf", dir));
     json_object_set_new(doc, "HostnamePath", json_sprintf("%s/hostname", dir));
     json_object_set_new(doc, "HostsPath", json_sprintf("%s/hosts", dir));
-    json_object_set_new(doc, "LogPath", json_sprintf("%s/%s-json.log", dir, x->id));
+    /* The none driver keeps nothing, and dockerd shows no path for it. */
+    if (!strcmp(json_get_str(json_object_get(x->hc, "LogConfig"), "Type", ""), "none"))
+        json_object_set_new(doc, "LogPath", json_string(""));
+    else
+        json_object_set_new(doc, "LogPath", json_sprintf("%s/%s-json.log", dir, x->id));
     json_object_set_new(doc, "Name", json_string(name));
     json_object_set_new(doc, "RestartCount", json_integer(0));
     json_object_set_new(doc, "Driver", json_string("overlay2"));

@@ -31,6 +31,25 @@ int engine_container_stream_info(struct engine *e, const char *ref, bool *tty, c
     return c ? 0 : -1;
 }
 
+int engine_container_logs_check(struct engine *e, const char *ref, struct berr *err)
+{
+    struct container *c;
+    const char *type;
+    int rc = -1;
+
+    containers_lock(e);
+    c = container_get_locked(e, ref, err);
+    if (c) {
+        type = json_get_str(json_object_get(container_host_config(c), "LogConfig"), "Type", "");
+        rc = strcmp(type, "none") ? 0
+                                  : berr_set(err, BERR_NOT_IMPLEMENTED, 0,
+                                             "configured logging driver does not support reading");
+    }
+    container_put_locked(c);
+    containers_unlock(e);
+    return rc;
+}
+
 int engine_container_attach_check(struct engine *e, const char *ref, struct berr *err)
 {
     struct container *c;

@@ -96,6 +96,9 @@ struct engine_logs_opts {
 int engine_container_stream_info(struct engine *e, const char *ref, bool *tty, char **id_out,
                                  struct berr *err);
 
+/* 501 when ref's log driver keeps nothing to read (none). */
+int engine_container_logs_check(struct engine *e, const char *ref, struct berr *err);
+
 int engine_container_logs(struct engine *e, const char *id, const struct engine_logs_opts *o,
                           engine_write_fn write, engine_gone_fn gone, void *ctx, struct berr *err);
 

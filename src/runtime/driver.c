@@ -194,7 +194,11 @@ static char **conmon_argv(const struct runtime_launch *l)
     strv_push(&argv, l->bundle);
     strv_push_take(&argv, xasprintf("--container-pidfile=%s/pidfile", l->bundle));
     strv_push_take(&argv, xasprintf("--conmon-pidfile=%s/conmon.pid", l->bundle));
-    strv_push_take(&argv, xasprintf("--log-path=k8s-file:%s", l->log_path));
+    /* No log path: the none log driver, conmon keeps no output. */
+    if (l->log_path && *l->log_path)
+        strv_push_take(&argv, xasprintf("--log-path=k8s-file:%s", l->log_path));
+    else
+        strv_push(&argv, "--log-path=none:");
     if (l->log_size_max > 0)
         strv_push_take(&argv, xasprintf("--log-size-max=%lld", (long long)l->log_size_max));
     strv_push_take(&argv, xasprintf("--exit-dir=%s", l->exit_dir));

@@ -62,3 +62,16 @@ test_top() {
     assert_contains "$OUT" "Error response from daemon: Container $(docker inspect -f '{{.Id}}' top_c) is not running"
     docker rm top_c >/dev/null
 }
+
+test_log_driver_none() {
+    need_busybox
+    local id
+    id=$(docker run -d --log-driver none --name ln_c busybox sh -c 'echo hello-none; sleep 100')
+    assert_eq "hello-none" "$(timeout 30 docker run --rm --log-driver none busybox echo hello-none)" \
+        "attached output with the none driver"
+    assert_eq "" "$(docker inspect -f '{{.LogPath}}' "$id")"
+    expect_fail docker logs ln_c
+    assert_eq "Error response from daemon: configured logging driver does not support reading" "$OUT"
+    assert_eq "" "$(grep -rl hello-none "$BERTH_TMP/data" 2>/dev/null || true)" "output kept on disk"
+    docker rm -f ln_c >/dev/null
+}
