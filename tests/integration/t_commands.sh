@@ -33,11 +33,14 @@ test_rename_errors() {
     a=$(docker create --name rn_a busybox true)
     b=$(docker create --name rn_b busybox true)
     expect_fail docker rename rn_a rn_b
-    assert_eq "Error response from daemon: Conflict. The container name \"/rn_b\" is already in use by container \"$b\". You have to remove (or rename) that container to be able to reuse that name." "$OUT"
+    assert_eq "Error response from daemon: Conflict. The container name \"/rn_b\" is already\
+ in use by container \"$b\". You have to remove (or rename) that container to be able to\
+ reuse that name." "$OUT"
     expect_fail docker rename rn_a rn_a
     assert_contains "$OUT" "Renaming a container with the same name as its current name"
     expect_fail docker rename rn_a 'bad name!'
-    assert_contains "$OUT" "Invalid container name (/bad name!), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed"
+    assert_contains "$OUT" \
+        "Invalid container name (/bad name!), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed"
     api POST "/containers/rn_a/rename?name="
     assert_eq 400 "$STATUS"
     assert_contains "$BODY" "Neither old nor new names may be empty"
@@ -59,19 +62,24 @@ test_top() {
     wait_until 50 sh -c 'docker top top_c | grep -q "sleep 77"'
     docker stop -t 0 top_c >/dev/null
     expect_fail docker top top_c
-    assert_contains "$OUT" "Error response from daemon: Container $(docker inspect -f '{{.Id}}' top_c) is not running"
+    assert_contains "$OUT" \
+        "Error response from daemon: Container $(docker inspect -f '{{.Id}}' top_c) is not running"
     docker rm top_c >/dev/null
 }
 
 test_log_driver_none() {
     need_busybox
     local id
-    id=$(docker run -d --log-driver none --name ln_c busybox sh -c 'echo hello-none; sleep 100')
-    assert_eq "hello-none" "$(timeout 30 docker run --rm --log-driver none busybox echo hello-none)" \
+    id=$(docker run -d --log-driver none --name ln_c busybox \
+        sh -c 'echo hello-none; sleep 100')
+    assert_eq "hello-none" \
+        "$(timeout 30 docker run --rm --log-driver none busybox echo hello-none)" \
         "attached output with the none driver"
     assert_eq "" "$(docker inspect -f '{{.LogPath}}' "$id")"
     expect_fail docker logs ln_c
-    assert_eq "Error response from daemon: configured logging driver does not support reading" "$OUT"
-    assert_eq "" "$(grep -rl hello-none "$BERTH_TMP/data" 2>/dev/null || true)" "output kept on disk"
+    assert_eq \
+        "Error response from daemon: configured logging driver does not support reading" "$OUT"
+    assert_eq "" "$(grep -rl hello-none "$BERTH_TMP/data" 2>/dev/null || true)" \
+        "output kept on disk"
     docker rm -f ln_c >/dev/null
 }
