@@ -239,6 +239,9 @@ static int spawn_conmon(const struct runtime_launch *l, int sync_w, struct berr 
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_adddup2(&fa, sync_w, 3);
+    /* conmon leaves files in its working directory (an "oom" marker when
+     * the container is OOM-killed): give it the bundle, not the daemon's. */
+    posix_spawn_file_actions_addchdir_np(&fa, l->bundle);
     spawn_attr_init(&attr);
     rc = posix_spawn(&pid, argv[0], &fa, &attr, argv, env);
     posix_spawn_file_actions_destroy(&fa);

@@ -73,6 +73,9 @@ test_oom_kill_is_recorded() {
         sh -c 'x=$(head -c 50000000 /dev/zero | tr "\0" a)'
     assert_eq 137 "$RC" "exit code of the OOM-killed container"
     assert_eq "true 137" "$(docker inspect -f '{{.State.OOMKilled}} {{.State.ExitCode}}' oom)"
+    # The monitor's own marker stays in the container's bundle, not in the
+    # directory the daemon was started from.
+    [ ! -e "$PWD/oom" ] || fail "conmon left an oom file in $PWD"
     events=$(timeout 10 docker events --since "$since" --until "$(($(date +%s) + 1))" \
         --filter container=oom --format '{{.Action}}')
     assert_contains "$events" "oom"$'\n'"die" "oom event before die"
