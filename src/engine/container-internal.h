@@ -183,4 +183,8 @@ int container_signal_parse(const char *s);
 /* ---- events ---- */
 void container_event(struct engine *e, struct container *c, const char *action, json_t *extra);
 
+/* Write all of data to a hijacked client socket (no SIGPIPE); -1 once the
+ * client is gone.  Shared by attach and exec (container_io.c). */
+int container_send_all(int fd, const void *data, size_t len);
+
 #endif

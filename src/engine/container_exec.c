@@ -482,23 +482,6 @@ struct exec_pump {
     bool want_stdout, want_stderr;
 };
 
-static int send_all(int fd, const void *data, size_t len)
-{
-    const char *p = data;
-
-    while (len > 0) {
-        ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        p += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
 static void to_client(struct exec_pump *p, int stream, const char *data, size_t len)
 {
     unsigned char hdr[8] = {(unsigned char)stream,
@@ -512,8 +495,8 @@ static void to_client(struct exec_pump *p, int stream, const char *data, size_t 
 
     if (p->client < 0 || (stream == 1 && !p->want_stdout) || (stream == 2 && !p->want_stderr))
         return;
-    if ((!p->tty && send_all(p->client, hdr, sizeof(hdr)) < 0) ||
-        send_all(p->client, data, len) < 0)
+    if ((!p->tty && container_send_all(p->client, hdr, sizeof(hdr)) < 0) ||
+        container_send_all(p->client, data, len) < 0)
         p->client = -1;
 }
 
@@ -688,8 +671,8 @@ static void report_in_stream(int sock, bool tty, const struct berr *err)
     uint32_t n = (uint32_t)strlen(text);
     unsigned char hdr[8] = {1, 0, 0, 0, n >> 24, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff};
 
-    if (tty || send_all(sock, hdr, sizeof(hdr)) == 0)
-        send_all(sock, text, n);
+    if (tty || container_send_all(sock, hdr, sizeof(hdr)) == 0)
+        container_send_all(sock, text, n);
 }
 
 /* Whether name exists in dir of the rootfs, without following a link

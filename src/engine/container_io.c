@@ -244,7 +244,7 @@ int engine_container_logs(struct engine *e, const char *id, const struct engine_
 
 /* ---- attach ---- */
 
-static int send_all(int fd, const void *data, size_t len)
+int container_send_all(int fd, const void *data, size_t len)
 {
     const char *p = data;
 
@@ -283,9 +283,9 @@ static int send_frame(struct session *s, int stream, const void *data, size_t le
 
     if ((stream == 1 && !s->o->stdout_) || (stream == 2 && !s->o->stderr_))
         return 0;
-    if (!s->tty && send_all(s->client, hdr, sizeof(hdr)) < 0)
+    if (!s->tty && container_send_all(s->client, hdr, sizeof(hdr)) < 0)
         return -1;
-    return send_all(s->client, data, len);
+    return container_send_all(s->client, data, len);
 }
 
 static int frame_writer(void *ctx, int stream, const void *data, size_t len)
@@ -299,7 +299,7 @@ static int to_stdin(struct session *s, const char *data, size_t len)
     while (len > 0) {
         size_t n = len > 4096 ? 4096 : len;
 
-        if (send_all(s->conmon, data, n) < 0)
+        if (container_send_all(s->conmon, data, n) < 0)
             return -1;
         data += n;
         len -= n;
