@@ -116,6 +116,27 @@ const char *container_status(struct container *c)
     return "exited";
 }
 
+void engine_container_counts(struct engine *e, int64_t *running, int64_t *paused, int64_t *stopped)
+{
+    struct container_set *s = e->containers;
+
+    *running = *paused = *stopped = 0;
+    if (!s)
+        return;
+    containers_lock(e);
+    for (size_t i = 0; i < s->n; i++) {
+        const char *status = container_status(s->items[i]);
+
+        if (!strcmp(status, "paused"))
+            (*paused)++;
+        else if (!strcmp(status, "running") || !strcmp(status, "restarting"))
+            (*running)++;
+        else
+            (*stopped)++;
+    }
+    containers_unlock(e);
+}
+
 /* ---- paths ---- */
 
 char *container_dir(struct engine *e, const char *id)

@@ -72,6 +72,10 @@ json_t *engine_container_inspect(struct engine *e, const char *ref, bool size, s
 json_t *engine_container_top(struct engine *e, const char *ref, struct berr *err);
 
 /* GET /containers/json. filters is {"key": ["v", ...]}. */
+/* How many containers are running (paused ones included, as dockerd
+ * counts), paused, and stopped, for GET /info. */
+void engine_container_counts(struct engine *e, int64_t *running, int64_t *paused, int64_t *stopped);
+
 json_t *engine_container_list(struct engine *e, bool all, int64_t limit, bool size,
                               const json_t *filters, struct berr *err);
 

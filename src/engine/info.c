@@ -2,6 +2,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "engine/containers.h"
 #include "engine/engine-internal.h"
 #include "engine/sysinfo.h"
 #include "store/store.h"
@@ -38,20 +39,24 @@ json_t *engine_info(struct engine *e)
     json_t *info;
     int64_t containers = count_rows(e, "SELECT COUNT(*) FROM containers");
     int64_t images = count_rows(e, "SELECT COUNT(*) FROM images");
+    int64_t running;
+    int64_t paused;
+    int64_t stopped;
     char ts[64];
     time_t now = time(NULL);
     struct tm tm;
 
     sysinfo_read(&h);
+    engine_container_counts(e, &running, &paused, &stopped);
     localtime_r(&now, &tm);
     strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S%z", &tm);
 
     info = json_object();
     json_object_set_new(info, "ID", json_string(e->id));
     json_object_set_new(info, "Containers", json_integer(containers));
-    json_object_set_new(info, "ContainersRunning", json_integer(0));
-    json_object_set_new(info, "ContainersPaused", json_integer(0));
-    json_object_set_new(info, "ContainersStopped", json_integer(containers));
+    json_object_set_new(info, "ContainersRunning", json_integer(running));
+    json_object_set_new(info, "ContainersPaused", json_integer(paused));
+    json_object_set_new(info, "ContainersStopped", json_integer(stopped));
     json_object_set_new(info, "Images", json_integer(images));
     json_object_set_new(info, "Driver",
                         json_string(e->cfg->storage_driver ? e->cfg->storage_driver : "overlay2"));

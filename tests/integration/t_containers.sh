@@ -353,3 +353,16 @@ test_logs_tail_of_a_long_log() {
     assert_eq "line 30000" "$(docker logs --tail 2 longlog | head -1)"
     docker rm longlog >/dev/null
 }
+
+test_info_counts_containers_by_state() {
+    need_busybox
+    local fmt='{{.ContainersRunning}} {{.ContainersPaused}} {{.ContainersStopped}}'
+    local r p s
+    read -r r p s <<<"$(docker info --format "$fmt")"
+    docker run -d --name counted busybox sleep 100 >/dev/null
+    docker create --name counted2 busybox true >/dev/null
+    assert_eq "$((r + 1)) $p $((s + 1))" "$(docker info --format "$fmt")" "running paused stopped"
+    docker pause counted >/dev/null
+    assert_eq "$r $((p + 1)) $((s + 1))" "$(docker info --format "$fmt")" "after pause"
+    docker rm -f counted counted2 >/dev/null
+}
