@@ -10,17 +10,6 @@
 
 #define HOST_OS "linux"
 
-static const char *host_arch(void)
-{
-#if defined(__x86_64__)
-    return "amd64";
-#elif defined(__aarch64__)
-    return "arm64";
-#else
-    return "unknown";
-#endif
-}
-
 static json_t *stream_msg(const char *fmt, const char *a, const char *b)
 {
     _cleanup_free_ char *text = xasprintf(fmt, a, b);
@@ -113,7 +102,7 @@ static int import_platform(const char *platform, char **os, char **arch, char **
     for (char *p = strtok_r(copy, "/", &save); p; p = strtok_r(NULL, "/", &save))
         strv_push(&parts, p);
     *os = xstrdup(parts && parts[0] ? parts[0] : HOST_OS);
-    *arch = xstrdup(parts && parts[0] && parts[1] ? parts[1] : host_arch());
+    *arch = xstrdup(parts && parts[0] && parts[1] ? parts[1] : image_host_arch());
     *variant = parts && parts[0] && parts[1] && parts[2] ? xstrdup(parts[2]) : NULL;
     if (strcmp(*os, HOST_OS) != 0)
         return berr_invalid(err, "operating system is not supported");

@@ -193,4 +193,8 @@ struct image_save_item {
 int image_save(struct image_store *is, const struct image_save_item *items, size_t n,
                int (*write)(void *ctx, const void *buf, size_t len), void *ctx, struct berr *err);
 
+/* This host's architecture in Go's naming ("amd64", "arm64"), as image
+ * configs and platform strings spell it. */
+const char *image_host_arch(void);
+
 #endif

@@ -28,7 +28,7 @@ struct load_ctx {
     char **added; /* chain IDs of the layers this load added */
 };
 
-static const char *host_arch(void)
+const char *image_host_arch(void)
 {
 #if defined(__x86_64__)
     return "amd64";
@@ -234,7 +234,7 @@ static bool platform_matches(const json_t *desc)
     if (!p)
         return true;
     return !strcmp(json_get_str(p, "os", HOST_OS), HOST_OS) &&
-           !strcmp(json_get_str(p, "architecture", host_arch()), host_arch());
+           !strcmp(json_get_str(p, "architecture", image_host_arch()), image_host_arch());
 }
 
 static int load_oci_index(struct load_ctx *c, json_t *index, const char *name, int depth,
